@@ -1,0 +1,239 @@
+// Package config reads Régua's settings from the environment (and a .env
+// file when present) and validates them at start, so that a wrong setting
+// stops the process with one line naming the variable.
+//
+// It must never log or print a secret's value.
+package config
+
+import (
+	"bufio"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of SPEC "Settings".
+type Config struct {
+	DatabaseURL string
+	RedisURL    string
+	HTTPAddr    string
+	PublicURL   string
+	Timezone    string
+	Location    *time.Location
+
+	TelegramToken         string
+	TelegramAPIURL        string
+	TelegramWebhookSecret string
+
+	WhatsApp bool
+
+	PixKey, PixName, PixCity string
+
+	PSPURL, PSPClientID, PSPClientSecret, PSPCert, PSPKey string
+
+	BusinessName, BusinessDocument string
+
+	WebhookSecret string
+
+	Demo bool
+
+	SessionTTL time.Duration
+}
+
+// Demo values used when REGUA_DEMO is on and the business left them empty.
+const (
+	demoPixKey   = "cobranca@regua.example"
+	demoPixName  = "Regua Demo Cobrancas"
+	demoPixCity  = "SAO PAULO"
+	demoBusiness = "Régua Demo Cobranças Ltda"
+	demoDocument = "11222333000181"
+	demoSecret   = "demo-webhook-secret-change-me"
+)
+
+// Error names the variable that is wrong.
+type Error struct {
+	Var, Problem string
+}
+
+func (e *Error) Error() string { return e.Var + ": " + e.Problem }
+
+// Load reads the settings through getenv (os.Getenv in production; a map in
+// tests) and validates them.
+func Load(getenv func(string) string) (*Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &Config{
+		DatabaseURL:           get("REGUA_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/regua?sslmode=disable"),
+		RedisURL:              get("REGUA_REDIS_URL", "redis://127.0.0.1:6379/0"),
+		HTTPAddr:              get("REGUA_HTTP_ADDR", ":8080"),
+		PublicURL:             strings.TrimRight(get("REGUA_PUBLIC_URL", "http://localhost:8080"), "/"),
+		Timezone:              get("REGUA_TIMEZONE", "America/Sao_Paulo"),
+		TelegramToken:         get("REGUA_TELEGRAM_TOKEN", ""),
+		TelegramAPIURL:        strings.TrimRight(get("REGUA_TELEGRAM_API_URL", "https://api.telegram.org"), "/"),
+		TelegramWebhookSecret: get("REGUA_TELEGRAM_WEBHOOK_SECRET", ""),
+		PixKey:                get("REGUA_PIX_KEY", ""),
+		PixName:               get("REGUA_PIX_NAME", ""),
+		PixCity:               get("REGUA_PIX_CITY", ""),
+		PSPURL:                strings.TrimRight(get("REGUA_PSP_URL", ""), "/"),
+		PSPClientID:           get("REGUA_PSP_CLIENT_ID", ""),
+		PSPClientSecret:       get("REGUA_PSP_CLIENT_SECRET", ""),
+		PSPCert:               get("REGUA_PSP_CERT", ""),
+		PSPKey:                get("REGUA_PSP_KEY", ""),
+		BusinessName:          get("REGUA_BUSINESS_NAME", ""),
+		BusinessDocument:      get("REGUA_BUSINESS_DOCUMENT", ""),
+		WebhookSecret:         get("REGUA_WEBHOOK_SECRET", ""),
+	}
+
+	if err := checkURL("REGUA_DATABASE_URL", c.DatabaseURL, "postgres", "postgresql"); err != nil {
+		return nil, err
+	}
+	if err := checkURL("REGUA_REDIS_URL", c.RedisURL, "redis", "rediss"); err != nil {
+		return nil, err
+	}
+	if err := checkURL("REGUA_PUBLIC_URL", c.PublicURL, "http", "https"); err != nil {
+		return nil, err
+	}
+	if c.TelegramToken != "" {
+		if err := checkURL("REGUA_TELEGRAM_API_URL", c.TelegramAPIURL, "http", "https"); err != nil {
+			return nil, err
+		}
+		if !strings.Contains(c.TelegramToken, ":") {
+			return nil, &Error{"REGUA_TELEGRAM_TOKEN", "is not a bot token (expected <id>:<secret> from @BotFather)"}
+		}
+	}
+	if _, port, ok := strings.Cut(c.HTTPAddr, ":"); !ok {
+		return nil, &Error{"REGUA_HTTP_ADDR", fmt.Sprintf("%q is not host:port (e.g. :8080)", c.HTTPAddr)}
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return nil, &Error{"REGUA_HTTP_ADDR", fmt.Sprintf("%q has an invalid port", c.HTTPAddr)}
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return nil, &Error{"REGUA_TIMEZONE", fmt.Sprintf("%q is not a known time zone (e.g. America/Sao_Paulo)", c.Timezone)}
+	}
+	c.Location = loc
+
+	switch v := strings.ToLower(get("REGUA_WHATSAPP", "off")); v {
+	case "on", "true", "1":
+		c.WhatsApp = true
+	case "off", "false", "0":
+	default:
+		return nil, &Error{"REGUA_WHATSAPP", fmt.Sprintf("%q must be on or off", v)}
+	}
+
+	ttl := get("REGUA_SESSION_TTL", "24h")
+	if c.SessionTTL, err = time.ParseDuration(ttl); err != nil || c.SessionTTL < time.Minute {
+		return nil, &Error{"REGUA_SESSION_TTL", fmt.Sprintf("%q must be a duration of at least 1m (e.g. 24h)", ttl)}
+	}
+
+	// Demo mode is on when nothing production-like is configured.
+	nothingConfigured := c.PixKey == "" && c.PSPURL == "" && c.BusinessName == "" && c.TelegramToken == "" && !c.WhatsApp
+	switch v := strings.ToLower(getenv("REGUA_DEMO")); v {
+	case "":
+		c.Demo = nothingConfigured
+	case "true", "1", "on", "yes":
+		c.Demo = true
+	case "false", "0", "off", "no":
+		c.Demo = false
+	default:
+		return nil, &Error{"REGUA_DEMO", fmt.Sprintf("%q must be true or false", v)}
+	}
+
+	if c.Demo {
+		def := func(p *string, v string) {
+			if *p == "" {
+				*p = v
+			}
+		}
+		def(&c.PixKey, demoPixKey)
+		def(&c.PixName, demoPixName)
+		def(&c.PixCity, demoPixCity)
+		def(&c.BusinessName, demoBusiness)
+		def(&c.BusinessDocument, demoDocument)
+		def(&c.WebhookSecret, demoSecret)
+	}
+	for _, req := range []struct{ name, val string }{
+		{"REGUA_PIX_KEY", c.PixKey}, {"REGUA_PIX_NAME", c.PixName}, {"REGUA_PIX_CITY", c.PixCity},
+		{"REGUA_BUSINESS_NAME", c.BusinessName}, {"REGUA_BUSINESS_DOCUMENT", c.BusinessDocument},
+		{"REGUA_WEBHOOK_SECRET", c.WebhookSecret},
+	} {
+		if req.val == "" {
+			return nil, &Error{req.name, "is required when REGUA_DEMO is false"}
+		}
+	}
+	if !c.Demo && len(c.WebhookSecret) < 16 {
+		return nil, &Error{"REGUA_WEBHOOK_SECRET", "must be at least 16 characters"}
+	}
+	if c.PSPURL != "" {
+		if err := checkURL("REGUA_PSP_URL", c.PSPURL, "https"); err != nil {
+			return nil, err
+		}
+		for _, req := range []struct{ name, val string }{
+			{"REGUA_PSP_CLIENT_ID", c.PSPClientID}, {"REGUA_PSP_CLIENT_SECRET", c.PSPClientSecret},
+			{"REGUA_PSP_CERT", c.PSPCert}, {"REGUA_PSP_KEY", c.PSPKey},
+		} {
+			if req.val == "" {
+				return nil, &Error{req.name, "is required when REGUA_PSP_URL is set"}
+			}
+		}
+		for _, f := range []struct{ name, path string }{{"REGUA_PSP_CERT", c.PSPCert}, {"REGUA_PSP_KEY", c.PSPKey}} {
+			if _, err := os.Stat(f.path); err != nil {
+				return nil, &Error{f.name, fmt.Sprintf("cannot read %s", f.path)}
+			}
+		}
+	}
+	return c, nil
+}
+
+func checkURL(name, raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return &Error{name, fmt.Sprintf("is not a valid URL (expected %s://host…)", schemes[0])}
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return nil
+		}
+	}
+	return &Error{name, fmt.Sprintf("scheme %q is not %s", u.Scheme, strings.Join(schemes, " or "))}
+}
+
+// LoadDotEnv reads KEY=VALUE lines from path into the process environment,
+// without overriding variables already set. A missing file is not an error.
+func LoadDotEnv(path string) error {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return fmt.Errorf("%s:%d: expected KEY=VALUE", path, n)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+			v = v[1 : len(v)-1]
+		}
+		if _, set := os.LookupEnv(k); !set {
+			os.Setenv(k, v)
+		}
+	}
+	return sc.Err()
+}

@@ -85,6 +85,23 @@ func (s *Store) ImportDebtors(ctx context.Context, ds []Debtor, actor, filename 
 // unknown debtor, moving a charge to another debtor, or changing the amount
 // of a charge that already received money are refused as RowErrors.
 func (s *Store) ImportCharges(ctx context.Context, cs []Charge, actor, filename string) (ImportResult, error) {
+	return s.importCharges(ctx, cs, actor, filename, true)
+}
+
+// CheckCharges runs ImportCharges' checks against the database without
+// applying anything, so that a file with bad lines of its own can still be
+// told about every line the database would refuse.
+func (s *Store) CheckCharges(ctx context.Context, cs []Charge) error {
+	_, err := s.importCharges(ctx, cs, "", "", false)
+	if errors.Is(err, errDryRun) {
+		return nil
+	}
+	return err
+}
+
+var errDryRun = errors.New("dry run")
+
+func (s *Store) importCharges(ctx context.Context, cs []Charge, actor, filename string, apply bool) (ImportResult, error) {
 	res := ImportResult{Rows: len(cs)}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", importLock); err != nil {
@@ -142,6 +159,9 @@ func (s *Store) ImportCharges(ctx context.Context, cs []Charge, actor, filename 
 		if len(rerrs) > 0 {
 			return RowErrors(rerrs)
 		}
+		if !apply {
+			return errDryRun
+		}
 
 		// Changed charges: description and due date, and amount with a
 		// balancing adjustment in the ledger.
@@ -198,6 +218,9 @@ func (s *Store) ImportCharges(ctx context.Context, cs []Charge, actor, filename 
 	var rerrs RowErrors
 	if errors.As(err, &rerrs) {
 		return ImportResult{}, rerrs
+	}
+	if errors.Is(err, errDryRun) {
+		return ImportResult{}, err
 	}
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import charges: %w", err)

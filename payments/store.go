@@ -247,3 +247,6 @@ func (s *Store) PaymentsOfDebtor(ctx context.Context, debtorID int64) ([]Payment
 	}
 	return ps, nil
 }
+
+// Pool returns the store's pool.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }

@@ -1,0 +1,166 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/regua/regua/internal/config"
+	"github.com/regua/regua/internal/httpapi"
+	"github.com/regua/regua/internal/postgres"
+	"github.com/regua/regua/payments"
+)
+
+// Version is set at build time (-ldflags "-X ...app.Version=...").
+var Version = "dev"
+
+// Main is the whole service.
+type Main struct {
+	Config *config.Config
+	Log    *slog.Logger
+	Now    func() time.Time
+
+	Pool   *pgxpool.Pool
+	Redis  *redis.Client
+	Ledger *payments.Ledger
+	Store  *payments.Store
+
+	registry *prometheus.Registry
+	server   *http.Server
+	listener net.Listener
+	serveErr chan error
+}
+
+// Open connects to PostgreSQL and Redis, applies migrations and, in demo
+// mode, seeds demo data into an empty database. now may be nil (time.Now).
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() time.Time) (*Main, error) {
+	if now == nil {
+		now = time.Now
+	}
+	m := &Main{Config: cfg, Log: log, Now: now, registry: prometheus.NewRegistry()}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	m.Pool = pool
+	if err := postgres.Migrate(ctx, pool, log); err != nil {
+		m.Close()
+		return nil, err
+	}
+	ropts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		m.Close()
+		return nil, fmt.Errorf("REGUA_REDIS_URL: %w", err)
+	}
+	m.Redis = redis.NewClient(ropts)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := m.Redis.Ping(pctx).Err(); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("redis: ping %s: %w", ropts.Addr, err)
+	}
+	m.Ledger = payments.NewLedger(pool, log, cfg.Location, payments.DefaultLateFeeRules, now)
+	m.Store = payments.NewStore(m.Ledger)
+	if cfg.Demo {
+		if err := SeedDemo(ctx, m.Store, m.Ledger, log); err != nil {
+			m.Close()
+			return nil, fmt.Errorf("demo data: %w", err)
+		}
+	}
+	m.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m, nil
+}
+
+// Handler builds the HTTP surface.
+func (m *Main) Handler() http.Handler {
+	mux := http.NewServeMux()
+	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Metrics: m.registry})
+	api.Register(mux)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if m.Config.Demo {
+			http.Redirect(w, r, "/chat", http.StatusFound)
+			return
+		}
+		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"service": "regua", "version": Version})
+	})
+	return httpapi.Observe(m.Log, httpapi.NewMetrics(m.registry), mux)
+}
+
+func (m *Main) ready(ctx context.Context) error {
+	if err := m.Pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	if err := m.Redis.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
+}
+
+// Start listens on REGUA_HTTP_ADDR (":0" picks a free port) and serves in
+// the background.
+func (m *Main) Start() error {
+	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("REGUA_HTTP_ADDR: %w", err)
+	}
+	m.listener = ln
+	m.server = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	m.serveErr = make(chan error, 1)
+	go func() { m.serveErr <- m.server.Serve(ln) }()
+	m.Log.Info("serving", "addr", ln.Addr().String(), "public_url", m.Config.PublicURL, "demo", m.Config.Demo, "version", Version)
+	return nil
+}
+
+// URL is the base URL the service listens on (after Start).
+func (m *Main) URL() string {
+	addr := m.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
+}
+
+// Run starts the service and blocks until ctx is done (SIGINT/SIGTERM in
+// main) or the server fails, then shuts down gracefully.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.Start(); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		m.Log.Info("shutting down")
+		return nil
+	case err := <-m.serveErr:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}
+
+// Close stops serving (waiting up to 15 s for requests in flight) and
+// closes connections.
+func (m *Main) Close() error {
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		m.server.Shutdown(ctx)
+	}
+	if m.Redis != nil {
+		m.Redis.Close()
+	}
+	if m.Pool != nil {
+		m.Pool.Close()
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/regua/regua/payments"
+)
+
+// ErrorBody is SPEC's error shape.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of ErrorBody.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+	Lines   any    `json:"lines,omitempty"` // import problems, one per bad line
+}
+
+var statusOf = map[string]int{
+	payments.EINVALID:      http.StatusUnprocessableEntity,
+	payments.ENOTFOUND:     http.StatusNotFound,
+	payments.ECONFLICT:     http.StatusConflict,
+	payments.EUNAUTHORIZED: http.StatusUnauthorized,
+	payments.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// WriteError answers err as SPEC's JSON error. Internal errors are logged and
+// answered with a generic message.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code := payments.ErrorCode(err)
+	status := statusOf[code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	body := ErrorBody{Error: ErrorDetail{Code: code, Message: payments.ErrorMessage(err), Field: payments.ErrorField(err)}}
+	var le *linesError
+	if errors.As(err, &le) {
+		body.Error.Lines = le.lines
+		status = http.StatusUnprocessableEntity
+	}
+	var be *badRequest
+	if errors.As(err, &be) {
+		status = http.StatusBadRequest
+	}
+	if code == payments.EINTERNAL {
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		body.Error.Message = "internal error; it has been logged"
+	}
+	WriteJSON(w, status, body)
+}
+
+// WriteJSON writes v as JSON with a status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// badRequest marks an error about the request's form (400) rather than its
+// content (422).
+type badRequest struct{ err *payments.Error }
+
+func (b *badRequest) Error() string { return b.err.Error() }
+func (b *badRequest) Unwrap() error { return b.err }
+
+func malformed(field, format string, args ...any) error {
+	return &badRequest{&payments.Error{Code: payments.EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}}
+}
+
+// linesError carries an import's per-line problems.
+type linesError struct {
+	err   *payments.Error
+	lines any
+}
+
+func (l *linesError) Error() string { return l.err.Error() }
+func (l *linesError) Unwrap() error { return l.err }
+
+const maxJSONBody = 1 << 20
+
+// DecodeJSON reads a JSON object into v strictly: one object, no unknown
+// fields, at most 1 MiB. Errors name the field where JSON allows it.
+func DecodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return malformed("", "Content-Type must be application/json")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.Is(err, io.EOF):
+			return malformed("", "request body is empty; send a JSON object")
+		case errors.As(err, &syn):
+			return malformed("", "malformed JSON at byte %d: %v", syn.Offset, syn)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return malformed("", "malformed JSON: unexpected end of body")
+		case errors.As(err, &typ):
+			return malformed(typ.Field, "must be a JSON %s, not %s", typ.Type.Kind(), typ.Value)
+		case errors.As(err, &mbe):
+			return malformed("", "request body is larger than %d bytes", maxJSONBody)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return malformed(f, "unknown field %q", f)
+		default:
+			var pe *payments.Error
+			if errors.As(err, &pe) {
+				return err
+			}
+			return malformed("", "malformed JSON: %v", err)
+		}
+	}
+	if dec.More() {
+		return malformed("", "request body must hold a single JSON object")
+	}
+	return nil
+}

@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -16,8 +18,11 @@ import (
 
 	"github.com/regua/regua/internal/config"
 	"github.com/regua/regua/internal/httpapi"
+	"github.com/regua/regua/internal/jobs"
 	"github.com/regua/regua/internal/postgres"
 	"github.com/regua/regua/payments"
+	"github.com/regua/regua/payments/billing"
+	"github.com/regua/regua/payments/pix/apipix"
 )
 
 // Version is set at build time (-ldflags "-X ...app.Version=...").
@@ -29,10 +34,13 @@ type Main struct {
 	Log    *slog.Logger
 	Now    func() time.Time
 
-	Pool   *pgxpool.Pool
-	Redis  *redis.Client
-	Ledger *payments.Ledger
-	Store  *payments.Store
+	Pool    *pgxpool.Pool
+	Redis   *redis.Client
+	Ledger  *payments.Ledger
+	Store   *payments.Store
+	Billing *billing.Service
+	Jobs    *jobs.Jobs
+	PSP     *apipix.Client // nil with static Pix
 
 	registry *prometheus.Registry
 	server   *http.Server
@@ -70,6 +78,36 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 	}
 	m.Ledger = payments.NewLedger(pool, log, cfg.Location, payments.DefaultLateFeeRules, now)
 	m.Store = payments.NewStore(m.Ledger)
+	var provider billing.Provider = billing.Static{Key: cfg.PixKey, MerchantName: cfg.PixName, MerchantCity: cfg.PixCity}
+	var reconciler billing.Reconciler
+	if cfg.PSPURL != "" {
+		pc := apipix.Config{BaseURL: cfg.PSPURL, ClientID: cfg.PSPClientID, ClientSecret: cfg.PSPClientSecret, CertFile: cfg.PSPCert, KeyFile: cfg.PSPKey}
+		if cfg.PSPCA != "" {
+			pem, err := os.ReadFile(cfg.PSPCA)
+			if err != nil {
+				m.Close()
+				return nil, fmt.Errorf("REGUA_PSP_CA: %w", err)
+			}
+			pc.RootCAs = x509.NewCertPool()
+			if !pc.RootCAs.AppendCertsFromPEM(pem) {
+				m.Close()
+				return nil, fmt.Errorf("REGUA_PSP_CA: no certificate in %s", cfg.PSPCA)
+			}
+		}
+		if m.PSP, err = apipix.New(pc); err != nil {
+			m.Close()
+			return nil, fmt.Errorf("REGUA_PSP_URL: %w", err)
+		}
+		provider = billing.API{Client: m.PSP, Key: cfg.PixKey, Now: now}
+		reconciler = m.PSP
+	}
+	m.Billing = billing.New(m.Ledger, m.Store, provider, nil, log)
+	m.Jobs, err = jobs.New(jobs.Config{Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing, Reconciler: reconciler})
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	m.Billing.SetHook(m.Jobs)
 	if cfg.Demo {
 		if err := SeedDemo(ctx, m.Store, m.Ledger, log); err != nil {
 			m.Close()
@@ -85,6 +123,7 @@ func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Metrics: m.registry})
 	api.Register(mux)
+	api.RegisterPix(mux, httpapi.PixDeps{Billing: m.Billing, Secret: m.Config.WebhookSecret, PublicURL: m.Config.PublicURL, Now: m.Now})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if m.Config.Demo {
 			http.Redirect(w, r, "/chat", http.StatusFound)
@@ -114,6 +153,10 @@ func (m *Main) Start() error {
 	}
 	m.listener = ln
 	m.server = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	if err := m.Jobs.Start(context.Background()); err != nil {
+		ln.Close()
+		return fmt.Errorf("jobs: %w", err)
+	}
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.server.Serve(ln) }()
 	m.Log.Info("serving", "addr", ln.Addr().String(), "public_url", m.Config.PublicURL, "demo", m.Config.Demo, "version", Version)
@@ -155,6 +198,10 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		m.server.Shutdown(ctx)
+		m.Jobs.Stop(ctx)
+	}
+	if m.PSP != nil {
+		m.PSP.Close()
 	}
 	if m.Redis != nil {
 		m.Redis.Close()

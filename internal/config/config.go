@@ -33,6 +33,7 @@ type Config struct {
 	PixKey, PixName, PixCity string
 
 	PSPURL, PSPClientID, PSPClientSecret, PSPCert, PSPKey string
+	PSPCA                                                 string // optional PEM of the provider's CA (when not in the system pool)
 
 	BusinessName, BusinessDocument string
 
@@ -86,6 +87,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		PSPClientSecret:       get("REGUA_PSP_CLIENT_SECRET", ""),
 		PSPCert:               get("REGUA_PSP_CERT", ""),
 		PSPKey:                get("REGUA_PSP_KEY", ""),
+		PSPCA:                 get("REGUA_PSP_CA", ""),
 		BusinessName:          get("REGUA_BUSINESS_NAME", ""),
 		BusinessDocument:      get("REGUA_BUSINESS_DOCUMENT", ""),
 		WebhookSecret:         get("REGUA_WEBHOOK_SECRET", ""),
@@ -182,7 +184,10 @@ func Load(getenv func(string) string) (*Config, error) {
 				return nil, &Error{req.name, "is required when REGUA_PSP_URL is set"}
 			}
 		}
-		for _, f := range []struct{ name, path string }{{"REGUA_PSP_CERT", c.PSPCert}, {"REGUA_PSP_KEY", c.PSPKey}} {
+		for _, f := range []struct{ name, path string }{{"REGUA_PSP_CERT", c.PSPCert}, {"REGUA_PSP_KEY", c.PSPKey}, {"REGUA_PSP_CA", c.PSPCA}} {
+			if f.path == "" {
+				continue
+			}
 			if _, err := os.Stat(f.path); err != nil {
 				return nil, &Error{f.name, fmt.Sprintf("cannot read %s", f.path)}
 			}

@@ -45,8 +45,9 @@ func (Static) TxID(codeID int64) (string, error) { return pix.NewTxID("PX", code
 
 // Issue implements Provider.
 func (s Static) Issue(_ context.Context, r IssueRequest) (string, error) {
-	return pix.Encode(pix.Payload{Key: s.Key, Description: pix.NormalizeText(r.Description, 40), Amount: r.Amount,
-		MerchantName: s.MerchantName, MerchantCity: s.MerchantCity, TxID: r.TxID})
+	p := pix.Payload{Key: s.Key, Amount: r.Amount, MerchantName: s.MerchantName, MerchantCity: s.MerchantCity, TxID: r.TxID}
+	p.Description = pix.NormalizeText(r.Description, pix.DescriptionRoom(p))
+	return pix.Encode(p)
 }
 
 // API issues dynamic charges through a provider implementing the Banco

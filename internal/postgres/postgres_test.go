@@ -85,3 +85,24 @@ func TestLedgerInvariantsInDatabase(t *testing.T) {
 		t.Fatal("postings added to a committed transaction")
 	}
 }
+
+func TestPostingsNeedTheirTransactionAndAKnownAccount(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO ledger_postings (transaction_id, account, amount) VALUES (999999, 'cash_pix', 5), (999999, 'suspense', -5)")
+		return err
+	})
+	if err == nil {
+		t.Fatal("postings without a ledger transaction were accepted")
+	}
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		var id int64
+		tx.QueryRow(ctx, "INSERT INTO ledger_transactions (kind, effective_at) VALUES ('payment', now()) RETURNING id").Scan(&id)
+		_, err := tx.Exec(ctx, "INSERT INTO ledger_postings (transaction_id, account, amount) VALUES ($1, 'cash_pix', 5), ($1, 'nonsense', -5)", id)
+		return err
+	})
+	if err == nil {
+		t.Fatal("a posting to an unknown account was accepted")
+	}
+}

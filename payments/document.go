@@ -22,7 +22,7 @@ func NormalizeDocument(s string) (doc, kind string, err error) {
 			b.WriteRune(r)
 		case r == '.', r == '-', r == '/', r == ' ':
 		default:
-			return "", "", fmt.Errorf("%q has an invalid character %q", s, r)
+			return "", "", fmt.Errorf("document has an invalid character %q", r)
 		}
 	}
 	doc = b.String()
@@ -40,7 +40,7 @@ func NormalizeDocument(s string) (doc, kind string, err error) {
 		}
 		return doc, DocCNPJ, nil
 	}
-	return "", "", fmt.Errorf("%q is neither a CPF (11 digits) nor a CNPJ (14 characters)", s)
+	return "", "", fmt.Errorf("document is neither a CPF (11 digits) nor a CNPJ (14 characters)")
 }
 
 // ValidCPF reports whether s is 11 digits with correct mod-11 check digits

@@ -279,11 +279,6 @@ func checkPhones(phone string, list []string, errs *[]FieldError) []string {
 			*errs = append(*errs, FieldError{Field: p.field, Value: mask(p.v, 4), Reason: phoneReason(p.v, err)})
 			continue
 		}
-		if reason := subscriberReason(e164); reason != "" {
-			bad = true
-			*errs = append(*errs, FieldError{Field: p.field, Value: mask(p.v, 4), Reason: reason})
-			continue
-		}
 		dup := false
 		for _, o := range out {
 			if o == e164 {
@@ -305,32 +300,15 @@ func checkPhones(phone string, list []string, errs *[]FieldError) []string {
 	return out
 }
 
-// subscriberReason checks what payments.NormalizePhone lets through: after
-// the area code, an 8-digit (landline) number starts with 2 to 5 and a
-// 9-digit (mobile) one with 9; numbers starting with 0 or 1 do not exist.
-func subscriberReason(e164 string) string {
-	local := e164[5:] // after "+55" and the area code
-	if len(local) == 8 && (local[0] < '2' || local[0] > '5') {
-		return "is not a Brazilian phone number (a landline number starts with 2 to 5)"
-	}
-	return ""
-}
-
-// phoneReason turns a payments.NormalizePhone error into a reason without
-// the number. NormalizePhone's messages start with the quoted number; when a
-// message does not, a generic reason is used so the number never leaks.
+// phoneReason turns a payments.NormalizePhone error (which never repeats
+// the number) into a reason.
 func phoneReason(p string, err error) string {
 	if isScientific(p) {
 		return spreadsheetNumberReason
 	}
-	const generic = "is not a Brazilian phone number (area code and 8 or 9 digits)"
-	msg, q := err.Error(), strconv.Quote(p)
-	if !strings.HasPrefix(msg, q) {
-		return generic
-	}
-	msg = strings.TrimLeft(msg[len(q):], ": ")
+	msg := strings.TrimLeft(strings.TrimPrefix(err.Error(), "phone"), ": ")
 	if msg == "" {
-		return generic
+		return "is not a Brazilian phone number (area code and 8 or 9 digits)"
 	}
 	if !strings.HasPrefix(msg, "is ") && !strings.HasPrefix(msg, "has ") {
 		msg = "is invalid: " + msg

@@ -25,7 +25,7 @@ type service struct {
 }
 
 // start runs the whole service on a random port against its own database.
-func start(t *testing.T, env map[string]string) *service {
+func start(t testing.TB, env map[string]string) *service {
 	t.Helper()
 	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0"}
 	for k, v := range env {
@@ -58,7 +58,7 @@ type resp struct {
 	header http.Header
 }
 
-func (s *service) do(t *testing.T, method, path, body string, hdr ...string) resp {
+func (s *service) do(t testing.TB, method, path, body string, hdr ...string) resp {
 	t.Helper()
 	req, _ := http.NewRequest(method, s.URL()+path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+s.key)

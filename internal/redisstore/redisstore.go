@@ -1,0 +1,219 @@
+// Package redisstore keeps conversation state in Redis: sessions with a TTL,
+// inbound de-duplication by channel message id, and an ordered single writer
+// per conversation that works across replicas.
+//
+// Keys carry a prefix (tests give each package its own) and a hash tag
+// ({channel:chat}) so that a conversation's keys share one cluster slot.
+// Nothing here is the system of record: losing Redis costs a polite restart
+// of the conversation, never a payment or a message (those are in
+// PostgreSQL).
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Store is the Redis side of conversations.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+	ttl    time.Duration
+}
+
+// New builds a Store. prefix namespaces every key ("regua:" in production);
+// ttl is how long an idle session lives (REGUA_SESSION_TTL).
+func New(rdb redis.UniversalClient, prefix string, ttl time.Duration) *Store {
+	return &Store{rdb: rdb, prefix: prefix, ttl: ttl}
+}
+
+func (s *Store) key(kind, channel, chat string) string {
+	return fmt.Sprintf("%s%s:{%s:%s}", s.prefix, kind, channel, chat)
+}
+
+// LoadSession reads a session into v; found is false when there is none (new
+// chat, expired, or Redis lost it).
+func (s *Store) LoadSession(ctx context.Context, channel, chat string, v any) (found bool, err error) {
+	b, err := s.rdb.Get(ctx, s.key("sess", channel, chat)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("redisstore: load session: %w", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		// A session we cannot read is a lost session: restart politely.
+		return false, nil
+	}
+	return true, nil
+}
+
+// SaveSession stores a session with the TTL.
+func (s *Store) SaveSession(ctx context.Context, channel, chat string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if err := s.rdb.Set(ctx, s.key("sess", channel, chat), b, s.ttl).Err(); err != nil {
+		return fmt.Errorf("redisstore: save session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession forgets a session.
+func (s *Store) DeleteSession(ctx context.Context, channel, chat string) error {
+	return s.rdb.Del(ctx, s.key("sess", channel, chat)).Err()
+}
+
+// FirstSeen records a channel message id and reports whether it is new.
+// Channels redeliver; a message seen in the last 48 hours is a duplicate.
+func (s *Store) FirstSeen(ctx context.Context, channel, chat, messageID string) (bool, error) {
+	if messageID == "" {
+		return true, nil
+	}
+	ok, err := s.rdb.SetNX(ctx, s.key("seen", channel, chat)+":"+messageID, 1, 48*time.Hour).Result()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: dedupe: %w", err)
+	}
+	return ok, nil
+}
+
+// Forget removes a message id from the de-duplication set (when handling it
+// failed and the channel should be able to redeliver it).
+func (s *Store) Forget(ctx context.Context, channel, chat, messageID string) {
+	if messageID != "" {
+		s.rdb.Del(context.WithoutCancel(ctx), s.key("seen", channel, chat)+":"+messageID)
+	}
+}
+
+// Serial runs work for one conversation strictly one at a time and in
+// arrival order, across goroutines and replicas. Each Do call pushes a
+// ticket on the conversation's queue; whoever holds the conversation's lock
+// runs the queued items in order.
+type Serial struct {
+	st       *Store
+	lockTTL  time.Duration
+	waitStep time.Duration
+}
+
+// Serial returns the ordered runner of this store. lockTTL bounds how long a
+// crashed holder can block a conversation.
+func (s *Store) Serial(lockTTL time.Duration) *Serial {
+	return &Serial{st: s, lockTTL: lockTTL, waitStep: 2 * time.Millisecond}
+}
+
+var releaseScript = redis.NewScript(`
+if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end
+return 0`)
+
+var refreshScript = redis.NewScript(`
+if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) end
+return 0`)
+
+// Do runs fn for (channel, chat) after every earlier Do for the same
+// conversation has run, and never at the same time as another. Tickets are
+// queued in Redis, so a conversation's order holds across replicas; fn runs
+// in the process that called Do. A waiter that dies leaves a ticket whose
+// heartbeat expires, and the queue moves past it.
+func (q *Serial) Do(ctx context.Context, channel, chat string, fn func(ctx context.Context) error) error {
+	lockKey := q.st.key("lock", channel, chat)
+	queueKey := q.st.key("queue", channel, chat)
+	hb := func(t string) string { return queueKey + ":hb:" + t }
+	ticket, token := randomID(), randomID()
+	rdb := q.st.rdb
+
+	var head *redis.StringCmd
+	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, hb(ticket), 1, q.lockTTL)
+		p.RPush(ctx, queueKey, ticket)
+		p.PExpire(ctx, queueKey, 10*time.Minute)
+		head = p.LIndex(ctx, queueKey, 0)
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("redisstore: enqueue: %w", err)
+	}
+	wait := q.waitStep
+	for {
+		h, err := head.Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("redisstore: queue head: %w", err)
+		}
+		switch {
+		case h == ticket:
+			ok, err := rdb.SetNX(ctx, lockKey, token, q.lockTTL).Result()
+			if err != nil {
+				return fmt.Errorf("redisstore: lock: %w", err)
+			}
+			if ok {
+				return q.run(ctx, lockKey, queueKey, hb(ticket), ticket, token, fn)
+			}
+		case h == "":
+			// The queue was lost (flushed or expired): queue again.
+			rdb.RPush(ctx, queueKey, ticket)
+		default:
+			// Skip a head whose waiter died (its heartbeat expired).
+			if n, _ := rdb.Exists(ctx, hb(h)).Result(); n == 0 {
+				rdb.LRem(ctx, queueKey, 1, h)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			rdb.LRem(context.WithoutCancel(ctx), queueKey, 1, ticket)
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		if wait < 20*time.Millisecond {
+			wait += wait / 2
+		}
+		_, err = rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, hb(ticket), 1, q.lockTTL)
+			head = p.LIndex(ctx, queueKey, 0)
+			return nil
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("redisstore: queue head: %w", err)
+		}
+	}
+}
+
+func (q *Serial) run(ctx context.Context, lockKey, queueKey, hbKey, ticket, token string, fn func(context.Context) error) error {
+	done := make(chan struct{})
+	go func() { // keep the lock and the heartbeat while fn runs long
+		t := time.NewTicker(q.lockTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				bg := context.WithoutCancel(ctx)
+				refreshScript.Run(bg, q.st.rdb, []string{lockKey}, token, q.lockTTL.Milliseconds())
+				q.st.rdb.Set(bg, hbKey, 1, q.lockTTL)
+			}
+		}
+	}()
+	err := fn(ctx)
+	close(done)
+	bg := context.WithoutCancel(ctx)
+	q.st.rdb.Pipelined(bg, func(p redis.Pipeliner) error {
+		p.LRem(bg, queueKey, 1, ticket)
+		p.Del(bg, hbKey)
+		releaseScript.Eval(bg, p, []string{lockKey}, token) // EVAL: a pipeline cannot fall back from NOSCRIPT
+		return nil
+	})
+	return err
+}
+
+func randomID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

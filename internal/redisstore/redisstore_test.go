@@ -107,11 +107,15 @@ func TestSerialOrderAcrossReplicas(t *testing.T) {
 	var mu sync.Mutex
 	var ran []int
 	var wg sync.WaitGroup
+	gate := make(chan struct{})
 	for i := 0; i < 50; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			err := q[i%2].Do(ctx, "webchat", "+5511999990002", func(context.Context) error {
+				if i == 0 {
+					<-gate // hold the conversation until all 50 are queued
+				}
 				if running.Add(1) != 1 {
 					t.Error("two items ran at once")
 				}
@@ -128,14 +132,12 @@ func TestSerialOrderAcrossReplicas(t *testing.T) {
 		}(i)
 		// Arrival order: the next message is sent once this one is queued.
 		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Microsecond) {
-			mu.Lock()
-			done := len(ran)
-			mu.Unlock()
-			if n := rdb1.LLen(ctx, prefix+"queue:{webchat:+5511999990002}").Val(); int(n)+done >= i+1 {
+			if rdb1.LLen(ctx, prefix+"queue:{webchat:+5511999990002}").Val() == int64(i+1) {
 				break
 			}
 		}
 	}
+	close(gate)
 	wg.Wait()
 	if len(ran) != 50 {
 		t.Fatalf("%d items ran", len(ran))

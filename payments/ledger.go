@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,16 +24,19 @@ const (
 	AccWriteOffs           = "write_offs"
 	AccDebtorCredit        = "debtor_credit"
 	AccSuspense            = "suspense"
+	AccReceivablePlan      = "receivable_plan" // per installment, through InstallmentID
+	AccPlanInterest        = "plan_interest"
 )
 
 // Posting is one line of a ledger transaction: debit positive, credit
-// negative. DebtorID and ChargeID place it in the per-debtor and per-charge
-// sub-ledgers (0 = none).
+// negative. DebtorID, ChargeID and InstallmentID place it in the
+// per-debtor, per-charge and per-installment sub-ledgers (0 = none).
 type Posting struct {
-	Account  string
-	Amount   Cents
-	DebtorID int64
-	ChargeID int64
+	Account       string
+	Amount        Cents
+	DebtorID      int64
+	ChargeID      int64
+	InstallmentID int64
 }
 
 // Ledger is the double-entry ledger in PostgreSQL. Every operation is one
@@ -43,7 +47,7 @@ type Ledger struct {
 	log   *slog.Logger
 	loc   *time.Location
 	now   func() time.Time
-	rules LateFeeRules
+	rules atomic.Pointer[LateFeeRules] // swapped when the policy changes
 }
 
 // NewLedger builds a Ledger. loc is REGUA_TIMEZONE (late charges count
@@ -55,8 +59,18 @@ func NewLedger(pool *pgxpool.Pool, log *slog.Logger, loc *time.Location, rules L
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Ledger{pool: pool, log: log, loc: loc, now: now, rules: rules}
+	l := &Ledger{pool: pool, log: log, loc: loc, now: now}
+	l.rules.Store(&rules)
+	return l
 }
+
+// LateFeeRules returns the late-charge rules in force.
+func (l *Ledger) LateFeeRules() LateFeeRules { return *l.rules.Load() }
+
+// SetLateFeeRules puts new late-charge rules in force (the negotiation
+// policy changed). Late charges already booked stay as they were; what
+// accrues from now on follows r. Safe to call while the ledger is in use.
+func (l *Ledger) SetLateFeeRules(r LateFeeRules) { l.rules.Store(&r) }
 
 // Pool returns the pool the ledger writes to, for callers that compose a
 // ledger operation with their own writes in one transaction.
@@ -76,6 +90,7 @@ func post(ctx context.Context, tx pgx.Tx, kind, key, memo string, at time.Time, 
 	amounts := make([]int64, len(ps))
 	debtors := make([]*int64, len(ps))
 	charges := make([]*int64, len(ps))
+	installments := make([]*int64, len(ps))
 	var sum Cents
 	for i, p := range ps {
 		if p.Amount == 0 {
@@ -88,6 +103,9 @@ func post(ctx context.Context, tx pgx.Tx, kind, key, memo string, at time.Time, 
 		}
 		if p.ChargeID != 0 {
 			charges[i] = &ps[i].ChargeID
+		}
+		if p.InstallmentID != 0 {
+			installments[i] = &ps[i].InstallmentID
 		}
 	}
 	if sum != 0 || len(ps) < 2 {
@@ -104,11 +122,11 @@ func post(ctx context.Context, tx pgx.Tx, kind, key, memo string, at time.Time, 
 			ON CONFLICT (idempotency_key) DO NOTHING
 			RETURNING id
 		), p AS (
-			INSERT INTO ledger_postings (transaction_id, account, amount, debtor_id, charge_id)
-			SELECT t.id, x.account, x.amount, x.debtor_id, x.charge_id
-			FROM t, unnest($5::text[], $6::bigint[], $7::bigint[], $8::bigint[]) AS x(account, amount, debtor_id, charge_id)
+			INSERT INTO ledger_postings (transaction_id, account, amount, debtor_id, charge_id, installment_id)
+			SELECT t.id, x.account, x.amount, x.debtor_id, x.charge_id, x.installment_id
+			FROM t, unnest($5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[]) AS x(account, amount, debtor_id, charge_id, installment_id)
 		)
-		SELECT id FROM t`, kind, k, memo, at, accounts, amounts, debtors, charges).Scan(&id)
+		SELECT id FROM t`, kind, k, memo, at, accounts, amounts, debtors, charges, installments).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -185,11 +203,17 @@ func (r LateFeeRules) accrual(s *chargeState, today time.Time) (fine, interest C
 // assessTx books the late charges accrued up to the civil date of at, so that
 // a payment, discount or write-off sees the amount owed that day.
 func (l *Ledger) assessTx(ctx context.Context, tx pgx.Tx, s *chargeState, at time.Time) error {
+	return l.assessWithTx(ctx, tx, s, at, l.LateFeeRules())
+}
+
+// assessWithTx is assessTx under given rules (a plan books its charges'
+// late charges by the policy its offers were computed with).
+func (l *Ledger) assessWithTx(ctx context.Context, tx pgx.Tx, s *chargeState, at time.Time, rules LateFeeRules) error {
 	if s.Status != ChargeOpen {
 		return nil
 	}
 	today := Date(at, l.loc)
-	fine, interest := l.rules.accrual(s, today)
+	fine, interest := rules.accrual(s, today)
 	if !today.After(s.Due) || s.Principal <= 0 {
 		return nil
 	}
@@ -249,6 +273,11 @@ type PaymentInput struct {
 	DebtorID   int64     // else the debtor whose open charges it pays, oldest first
 	Source     string    // webhook, reconciliation, api, manual, demo
 	Payer      string    // payer's name as the provider reports it (never logged)
+
+	// InstallmentID is the plan installment it pays (its Pix code's). The
+	// excess becomes the debtor's credit; if the plan broke meanwhile, the
+	// money pays the debtor's open charges instead, oldest first.
+	InstallmentID int64
 }
 
 // PaymentResult says what a payment did.
@@ -256,11 +285,14 @@ type PaymentResult struct {
 	PaymentID     int64
 	TransactionID int64
 	Duplicate     bool    // already recorded: nothing changed
-	Applied       Cents   // to charges
+	Applied       Cents   // to charges and installments
 	Credit        Cents   // overpayment kept as the debtor's credit
 	Suspense      Cents   // not matched to any debtor
 	PaidCharges   []int64 // charges this payment settled
 	DebtorID      int64
+	// Installment is what the payment did to the installment it paid (nil
+	// when it paid none).
+	Installment *InstallmentPayment
 }
 
 // RecordPayment records a payment once, however often it is called with the
@@ -313,8 +345,24 @@ func (l *Ledger) RecordPaymentTx(ctx context.Context, tx pgx.Tx, in PaymentInput
 	}
 
 	res := &PaymentResult{TransactionID: txID, DebtorID: in.DebtorID}
+	ps := []Posting{{Account: AccCashPix, Amount: in.Amount}}
+	left := in.Amount
+	payCharges := true
+	if in.InstallmentID != 0 {
+		ip, err := payInstallmentTx(ctx, tx, in.InstallmentID, left, in.PaidAt)
+		if err != nil {
+			return nil, err
+		}
+		res.DebtorID, in.DebtorID, in.ChargeID = ip.DebtorID, ip.DebtorID, 0
+		res.Installment = ip
+		ps = append(ps, ip.postings...)
+		res.Applied += ip.Applied
+		left -= ip.Applied
+		payCharges = !ip.PlanActive
+	}
 	var states []*chargeState
 	switch {
+	case !payCharges:
 	case in.ChargeID != 0:
 		s, err := lockCharge(ctx, tx, in.ChargeID)
 		if err != nil {
@@ -341,8 +389,7 @@ func (l *Ledger) RecordPaymentTx(ctx context.Context, tx pgx.Tx, in PaymentInput
 		}
 	}
 
-	ps := []Posting{{Account: AccCashPix, Amount: in.Amount, DebtorID: res.DebtorID}}
-	left := in.Amount
+	ps[0].DebtorID = res.DebtorID
 	for _, s := range states {
 		if s.Status != ChargeOpen || left == 0 {
 			continue
@@ -373,16 +420,19 @@ func (l *Ledger) RecordPaymentTx(ctx context.Context, tx pgx.Tx, in PaymentInput
 	if err := insertPostings(ctx, tx, txID, ps); err != nil {
 		return nil, err
 	}
-	var debtor, charge *int64
+	var debtor, charge, installment *int64
 	if res.DebtorID != 0 {
 		debtor = &res.DebtorID
 	}
 	if in.ChargeID != 0 {
 		charge = &in.ChargeID
 	}
-	err = tx.QueryRow(ctx, `INSERT INTO payments (end_to_end_id, txid, amount, paid_at, debtor_id, charge_id, transaction_id, source, payer)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		in.EndToEndID, in.TxID, in.Amount, in.PaidAt, debtor, charge, txID, in.Source, in.Payer).Scan(&res.PaymentID)
+	if in.InstallmentID != 0 {
+		installment = &in.InstallmentID
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO payments (end_to_end_id, txid, amount, paid_at, debtor_id, charge_id, transaction_id, source, payer, installment_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		in.EndToEndID, in.TxID, in.Amount, in.PaidAt, debtor, charge, txID, in.Source, in.Payer, installment).Scan(&res.PaymentID)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: insert payment: %w", err)
 	}
@@ -399,19 +449,23 @@ func insertPostings(ctx context.Context, tx pgx.Tx, txID int64, ps []Posting) er
 		if p.ChargeID != 0 {
 			c = &ps[i].ChargeID
 		}
-		rows[i] = []any{txID, p.Account, int64(p.Amount), d, c}
+		var in *int64
+		if p.InstallmentID != 0 {
+			in = &ps[i].InstallmentID
+		}
+		rows[i] = []any{txID, p.Account, int64(p.Amount), d, c, in}
 	}
 	if len(rows) <= 8 {
 		b := &pgx.Batch{}
 		for _, r := range rows {
-			b.Queue("INSERT INTO ledger_postings (transaction_id, account, amount, debtor_id, charge_id) VALUES ($1, $2, $3, $4, $5)", r...)
+			b.Queue("INSERT INTO ledger_postings (transaction_id, account, amount, debtor_id, charge_id, installment_id) VALUES ($1, $2, $3, $4, $5, $6)", r...)
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("ledger: insert postings: %w", err)
 		}
 		return nil
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"ledger_postings"}, []string{"transaction_id", "account", "amount", "debtor_id", "charge_id"}, pgx.CopyFromRows(rows))
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"ledger_postings"}, []string{"transaction_id", "account", "amount", "debtor_id", "charge_id", "installment_id"}, pgx.CopyFromRows(rows))
 	if err != nil {
 		return fmt.Errorf("ledger: insert postings: %w", err)
 	}
@@ -511,7 +565,7 @@ func (l *Ledger) balanceOf(s *chargeState, at time.Time) ChargeBalance {
 	b := ChargeBalance{ChargeID: s.ID, ExternalID: s.ExternalID, Status: s.Status, DueDate: s.Due, Original: s.Amount, Principal: s.Principal, Fees: s.Fees}
 	today := Date(at, l.loc)
 	if s.Status == ChargeOpen {
-		b.AccruedFine, b.AccruedInterest = l.rules.accrual(s, today)
+		b.AccruedFine, b.AccruedInterest = l.LateFeeRules().accrual(s, today)
 		if d := DaysBetween(s.Due, today); d > 0 && s.Principal+s.Fees > 0 {
 			b.DaysLate = d
 		}

@@ -21,14 +21,16 @@ type Code struct {
 	ID       int64
 	TxID     string
 	URLToken string // the QR image is served at /pix/qr/{URLToken}.png
-	Scope    string // "charge" or "debtor"
+	Scope    string // "charge", "debtor" or "installment"
 	DebtorID int64
-	ChargeID int64 // 0 for the debtor's total
+	ChargeID int64 // 0 for the debtor's total and for an installment
 	Amount   payments.Cents
 	Payload  string // copia-e-cola
 	Provider string
 	Channel  string // where it was issued, for the payment confirmation
 	Chat     string
+
+	InstallmentID int64 // the plan installment it pays (scope "installment")
 }
 
 // PaymentEvent is what a recorded payment did, for whatever must follow it.
@@ -68,11 +70,11 @@ func New(ledger *payments.Ledger, store *payments.Store, provider Provider, hook
 // layer needs the service, the service needs the hook).
 func (s *Service) SetHook(h PaymentHook) { s.hook = h }
 
-const codeCols = "id, txid, url_token, scope, debtor_id, coalesce(charge_id, 0), amount, payload, provider, channel, chat"
+const codeCols = "id, txid, url_token, scope, debtor_id, coalesce(charge_id, 0), amount, payload, provider, channel, chat, coalesce(installment_id, 0)"
 
 func scanCode(row pgx.Row) (*Code, error) {
 	var c Code
-	err := row.Scan(&c.ID, &c.TxID, &c.URLToken, &c.Scope, &c.DebtorID, &c.ChargeID, &c.Amount, &c.Payload, &c.Provider, &c.Channel, &c.Chat)
+	err := row.Scan(&c.ID, &c.TxID, &c.URLToken, &c.Scope, &c.DebtorID, &c.ChargeID, &c.Amount, &c.Payload, &c.Provider, &c.Channel, &c.Chat, &c.InstallmentID)
 	return &c, err
 }
 
@@ -96,7 +98,7 @@ func (s *Service) IssueForCharge(ctx context.Context, chargeID int64, channel, c
 	if !today.After(c.DueDate) && b.Fees == 0 {
 		req.DueDate, req.Principal = c.DueDate, b.Principal
 	}
-	return s.issue(ctx, "charge", c.DebtorID, chargeID, req, channel, chat)
+	return s.issue(ctx, "charge", c.DebtorID, chargeID, 0, req, channel, chat)
 }
 
 // IssueForDebtor returns a Pix code for everything a debtor owes today.
@@ -112,19 +114,45 @@ func (s *Service) IssueForDebtor(ctx context.Context, debtorID int64, channel, c
 	if len(db.Charges) == 1 {
 		desc = ""
 	}
-	return s.issue(ctx, "debtor", debtorID, 0, IssueRequest{Amount: db.Total, Description: desc}, channel, chat)
+	return s.issue(ctx, "debtor", debtorID, 0, 0, IssueRequest{Amount: db.Total, Description: desc}, channel, chat)
 }
 
-func (s *Service) issue(ctx context.Context, scope string, debtorID, chargeID int64, req IssueRequest, channel, chat string) (*Code, error) {
+// IssueForInstallment returns a Pix code for what is left to pay on a plan
+// installment, reusing today's code when the amount has not changed. Until
+// the installment's due date the code is payable up to then, at its face
+// value: installments carry no fine or interest of their own (a late one
+// can break the plan instead).
+func (s *Service) IssueForInstallment(ctx context.Context, installmentID int64, channel, chat string) (*Code, error) {
+	in, err := s.ledger.InstallmentDue(ctx, installmentID)
+	if err != nil {
+		return nil, err
+	}
+	if in.PlanStatus != payments.PlanActive || in.Status != payments.InstallmentOpen || in.Outstanding <= 0 {
+		return nil, payments.Errorf(payments.ECONFLICT, "installment %d of %d has nothing to pay (installment %s, plan %s)",
+			in.Number, in.Count, in.Status, in.PlanStatus)
+	}
+	req := IssueRequest{Amount: in.Outstanding, Description: fmt.Sprintf("Parcela %d/%d do acordo", in.Number, in.Count)}
 	today := payments.Date(s.ledger.Now(), s.ledger.Location())
-	var charge *int64
+	if !today.After(in.DueDate) {
+		req.DueDate, req.Principal = in.DueDate, in.Outstanding
+	}
+	return s.issue(ctx, "installment", in.DebtorID, 0, installmentID, req, channel, chat)
+}
+
+func (s *Service) issue(ctx context.Context, scope string, debtorID, chargeID, installmentID int64, req IssueRequest, channel, chat string) (*Code, error) {
+	today := payments.Date(s.ledger.Now(), s.ledger.Location())
+	var charge, installment *int64
 	if chargeID != 0 {
 		charge = &chargeID
+	}
+	if installmentID != 0 {
+		installment = &installmentID
 	}
 	// Today's code for the same thing and amount is reused.
 	c, err := scanCode(s.pool.QueryRow(ctx, "SELECT "+codeCols+` FROM pix_codes
 		WHERE debtor_id = $1 AND scope = $2 AND charge_id IS NOT DISTINCT FROM $3 AND amount = $4 AND issued_on = $5 AND provider = $6
-		ORDER BY id DESC LIMIT 1`, debtorID, scope, charge, req.Amount, today, s.provider.Name()))
+		AND installment_id IS NOT DISTINCT FROM $7
+		ORDER BY id DESC LIMIT 1`, debtorID, scope, charge, req.Amount, today, s.provider.Name(), installment))
 	if err == nil {
 		if (channel != "" && c.Channel != channel) || c.Chat != chat {
 			s.pool.Exec(ctx, "UPDATE pix_codes SET channel = $2, chat = $3 WHERE id = $1", c.ID, channel, chat)
@@ -140,7 +168,9 @@ func (s *Service) issue(ctx context.Context, scope string, debtorID, chargeID in
 		return nil, err
 	}
 	req.Debtor = d
-	req.Rules = payments.DefaultLateFeeRules
+	if scope != "installment" {
+		req.Rules = s.ledger.LateFeeRules()
+	}
 	var id int64
 	if err := s.pool.QueryRow(ctx, "SELECT nextval(pg_get_serial_sequence('pix_codes', 'id'))").Scan(&id); err != nil {
 		return nil, fmt.Errorf("billing: code id: %w", err)
@@ -153,10 +183,10 @@ func (s *Service) issue(ctx context.Context, scope string, debtorID, chargeID in
 		return nil, err
 	}
 	c = &Code{ID: id, TxID: req.TxID, URLToken: randomToken(), Scope: scope, DebtorID: debtorID, ChargeID: chargeID,
-		Amount: req.Amount, Payload: payload, Provider: s.provider.Name(), Channel: channel, Chat: chat}
-	_, err = s.pool.Exec(ctx, `INSERT INTO pix_codes (id, txid, url_token, scope, debtor_id, charge_id, amount, payload, provider, issued_on, channel, chat)
-		OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		c.ID, c.TxID, c.URLToken, scope, debtorID, charge, c.Amount, c.Payload, c.Provider, today, channel, chat)
+		Amount: req.Amount, Payload: payload, Provider: s.provider.Name(), Channel: channel, Chat: chat, InstallmentID: installmentID}
+	_, err = s.pool.Exec(ctx, `INSERT INTO pix_codes (id, txid, url_token, scope, debtor_id, charge_id, amount, payload, provider, issued_on, channel, chat, installment_id)
+		OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		c.ID, c.TxID, c.URLToken, scope, debtorID, charge, c.Amount, c.Payload, c.Provider, today, channel, chat, installment)
 	if err != nil {
 		return nil, fmt.Errorf("billing: store code: %w", err)
 	}
@@ -227,7 +257,7 @@ func (s *Service) receiveTx(ctx context.Context, tx pgx.Tx, p apipix.Pix, source
 		c, err := scanCode(tx.QueryRow(ctx, "SELECT "+codeCols+" FROM pix_codes WHERE txid = $1", p.TxID))
 		if err == nil {
 			ev.Code = c
-			in.ChargeID, in.DebtorID = c.ChargeID, c.DebtorID
+			in.ChargeID, in.DebtorID, in.InstallmentID = c.ChargeID, c.DebtorID, c.InstallmentID
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return nil, err
 		}
@@ -282,7 +312,12 @@ func (s *Service) receiveTx(ctx context.Context, tx pgx.Tx, p apipix.Pix, source
 }
 
 func confirmation(r *payments.PaymentResult) string {
+	in := r.Installment
 	switch {
+	case in != nil && in.PlanPaid && r.Credit == 0:
+		return fmt.Sprintf("Recebemos seu Pix de %s: parcela %d/%d paga e o acordo está quitado. Obrigado! 💚", r.Applied, in.Number, in.Count)
+	case in != nil && in.Paid && r.Credit == 0:
+		return fmt.Sprintf("Recebemos seu Pix de %s: parcela %d/%d paga. Obrigado! 💚", r.Applied, in.Number, in.Count)
 	case r.Credit > 0:
 		return fmt.Sprintf("Recebemos seu Pix de %s, obrigado! 💚 Ficou um crédito de %s a seu favor.", r.Applied+r.Credit, r.Credit)
 	case len(r.PaidCharges) > 0:

@@ -217,3 +217,14 @@ func randomID() string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// Publish announces a new message of a conversation to its subscribers (the
+// web chat's event streams), on every replica.
+func (s *Store) Publish(ctx context.Context, channel, chat string, payload []byte) error {
+	return s.rdb.Publish(ctx, s.key("events", channel, chat), payload).Err()
+}
+
+// Subscribe listens to a conversation's new messages. Close the PubSub when done.
+func (s *Store) Subscribe(ctx context.Context, channel, chat string) *redis.PubSub {
+	return s.rdb.Subscribe(ctx, s.key("events", channel, chat))
+}

@@ -1,0 +1,154 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/regua/regua/conversations"
+	"github.com/regua/regua/payments"
+	"github.com/regua/regua/payments/billing"
+)
+
+// perform carries out the engine's actions in order and returns the replies
+// and a short record of what was done (stored with the inbound message).
+func (s *Service) perform(ctx context.Context, c *conv, in Inbound, sess *conversations.Session, actions []conversations.Action, f conversations.Facts) ([]Reply, []string, error) {
+	var replies []Reply
+	var done []string
+	for _, a := range actions {
+		switch a.Kind {
+		case conversations.ActReply:
+			replies = append(replies, Reply{Text: a.Text, Options: a.Options})
+			continue
+		case conversations.ActSendPix:
+			var code *billing.Code
+			var err error
+			if a.ChargeID != 0 {
+				code, err = s.Billing.IssueForCharge(ctx, a.ChargeID, in.Channel, in.Chat)
+			} else {
+				code, err = s.Billing.IssueForDebtor(ctx, sess.DebtorID, in.Channel, in.Chat)
+			}
+			if err != nil {
+				if payments.ErrorCode(err) == payments.ECONFLICT {
+					replies = append(replies, Reply{Text: "Não há valor em aberto para gerar um Pix agora. 😊"})
+					continue
+				}
+				return nil, nil, err
+			}
+			replies = append(replies, Reply{Text: a.Text, Pix: s.pix(code)})
+			done = append(done, fmt.Sprintf("send_pix txid=%s amount=%s", code.TxID, code.Amount.Decimal()))
+			continue
+		case conversations.ActAcceptOffer:
+			if s.Plans == nil {
+				return nil, nil, fmt.Errorf("bot: accept offer without plans")
+			}
+			code, err := s.Plans.Accept(ctx, sess.DebtorID, a.OfferID, in.Channel, in.Chat)
+			if err != nil {
+				if code := payments.ErrorCode(err); code == payments.ECONFLICT || code == payments.EINVALID {
+					sess.State, sess.OfferChoices, sess.ChosenOffer = "", nil, ""
+					replies = append(replies, Reply{Text: "Os valores mudaram desde a proposta. Digite 3 para ver as opções atualizadas."})
+					continue
+				}
+				return nil, nil, err
+			}
+			replies = append(replies, Reply{Text: a.Text, Pix: s.pix(code)})
+			done = append(done, fmt.Sprintf("accept_offer %s txid=%s", a.OfferID, code.TxID))
+			continue
+		}
+		if err := s.apply(ctx, c, in, sess, a, f); err != nil {
+			return nil, nil, err
+		}
+		done = append(done, describe(a))
+	}
+	return replies, done, nil
+}
+
+func (s *Service) pix(c *billing.Code) *Pix {
+	return &Pix{Payload: c.Payload, QRPNGURL: s.PublicURL + "/pix/qr/" + c.URLToken + ".png", Amount: c.Amount}
+}
+
+func describe(a conversations.Action) string {
+	switch {
+	case a.Reason != "":
+		return fmt.Sprintf("%s reason=%q", a.Kind, a.Reason)
+	case !a.Date.IsZero():
+		return fmt.Sprintf("%s date=%s", a.Kind, a.Date.Format(time.DateOnly))
+	}
+	return string(a.Kind)
+}
+
+// apply performs the actions that change state in PostgreSQL.
+func (s *Service) apply(ctx context.Context, c *conv, in Inbound, sess *conversations.Session, a conversations.Action, f conversations.Facts) error {
+	var debtor *int64
+	if sess.DebtorID != 0 {
+		debtor = &sess.DebtorID
+	}
+	alert := func(tx pgx.Tx, kind, msg string) error {
+		_, err := tx.Exec(ctx, "INSERT INTO staff_alerts (kind, debtor_id, message) VALUES ($1, $2, $3)", kind, debtor, msg)
+		return err
+	}
+	optColumn := "opt_out_whatsapp"
+	if in.Channel == ChannelTelegram {
+		optColumn = "opt_out_telegram"
+	}
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		switch a.Kind {
+		case conversations.ActHandoff:
+			sess.Status = conversations.StatusWaitingAgent
+			if _, err := tx.Exec(ctx, "UPDATE conversations SET status = 'waiting_agent', status_reason = $2, updated_at = now() WHERE id = $1", c.ID, a.Reason); err != nil {
+				return err
+			}
+			return alert(tx, "handoff", "Conversa aguardando atendente: "+a.Reason)
+		case conversations.ActOptOut, conversations.ActOptIn:
+			if debtor == nil {
+				return nil
+			}
+			_, err := tx.Exec(ctx, "UPDATE debtors SET "+optColumn+" = $2, updated_at = now() WHERE id = $1", *debtor, a.Kind == conversations.ActOptOut)
+			return err
+		case conversations.ActWrongNumber:
+			if debtor == nil {
+				return nil
+			}
+			if _, err := tx.Exec(ctx, "UPDATE debtors SET wrong_number = true, updated_at = now() WHERE id = $1", *debtor); err != nil {
+				return err
+			}
+			// The chat is no longer linked to that debtor.
+			if _, err := tx.Exec(ctx, "UPDATE conversations SET debtor_id = NULL WHERE id = $1", c.ID); err != nil {
+				return err
+			}
+			err := alert(tx, "wrong_number", "Quem respondeu neste número diz não ser o devedor: contato suspenso")
+			sess.DebtorID = 0
+			return err
+		case conversations.ActDispute:
+			if debtor == nil {
+				return nil
+			}
+			if _, err := tx.Exec(ctx, "UPDATE charges SET disputed_at = now(), updated_at = now() WHERE debtor_id = $1 AND status = 'open' AND disputed_at IS NULL", *debtor); err != nil {
+				return err
+			}
+			return alert(tx, "dispute", "Devedor contesta a dívida: "+a.Reason)
+		case conversations.ActPromise:
+			if debtor == nil {
+				return nil
+			}
+			if _, err := tx.Exec(ctx, "UPDATE promises SET status = 'replaced' WHERE debtor_id = $1 AND status = 'open'", *debtor); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO promises (debtor_id, conversation_id, promised_for, amount) VALUES ($1, $2, $3, $4)",
+				*debtor, c.ID, a.Date, f.Total)
+			return err
+		case conversations.ActForwardReceipt:
+			_, err := tx.Exec(ctx, "INSERT INTO receipts (conversation_id, debtor_id, media_kind, media_ref, caption) VALUES ($1, $2, $3, $4, $5)",
+				c.ID, debtor, in.MediaKind, in.MediaRef, storedText(in.Text))
+			if err != nil {
+				return err
+			}
+			return alert(tx, "receipt", "Comprovante enviado pelo devedor para conferência")
+		case conversations.ActAlertStaff:
+			return alert(tx, "conversation", a.Reason)
+		}
+		return fmt.Errorf("bot: unknown action %q", a.Kind)
+	})
+}

@@ -1,0 +1,323 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/regua/regua/conversations"
+	"github.com/regua/regua/internal/redisstore"
+	"github.com/regua/regua/payments"
+	"github.com/regua/regua/payments/billing"
+)
+
+// Channel names.
+const (
+	ChannelWhatsApp = "whatsapp"
+	ChannelTelegram = "telegram"
+	ChannelWebchat  = "webchat"
+)
+
+// Inbound is one message from a person, translated by an adapter.
+type Inbound struct {
+	Channel string
+	Chat    string // E.164 phone (whatsapp, webchat) or the Telegram chat id
+	conversations.Event
+	MediaRef string // the channel's reference to an image or document (for receipts)
+}
+
+// Reply is one message to a person.
+type Reply struct {
+	Text    string                 `json:"text"`
+	Options []conversations.Option `json:"options,omitempty"`
+	Pix     *Pix                   `json:"pix,omitempty"`
+}
+
+// Pix is a Pix code attached to a reply.
+type Pix struct {
+	Payload  string         `json:"payload"`
+	QRPNGURL string         `json:"qr_png_url"`
+	Amount   payments.Cents `json:"amount"`
+}
+
+// Sender delivers replies on one channel.
+type Sender interface {
+	Send(ctx context.Context, chat string, r Reply) error
+}
+
+// Engine is the pure conversation step.
+type Engine interface {
+	Step(s conversations.Session, ev conversations.Event, f conversations.Facts, now time.Time) (conversations.Session, []conversations.Action)
+}
+
+// Plans makes and accepts installment offers.
+type Plans interface {
+	Offers(ctx context.Context, debtorID int64, now time.Time) ([]payments.Offer, error)
+	// Accept turns an offer into a plan and returns its first installment's
+	// Pix code (issued for channel and chat).
+	Accept(ctx context.Context, debtorID int64, offerID, channel, chat string) (*billing.Code, error)
+}
+
+// Deps are the Service's dependencies.
+type Deps struct {
+	Pool      *pgxpool.Pool
+	Redis     *redisstore.Store
+	Store     *payments.Store
+	Ledger    *payments.Ledger
+	Billing   *billing.Service
+	Engine    Engine
+	Plans     Plans // nil: no installment offers
+	Log       *slog.Logger
+	Business  string // REGUA_BUSINESS_NAME
+	PublicURL string // REGUA_PUBLIC_URL, for QR image links
+}
+
+// Service runs conversational turns.
+type Service struct {
+	Deps
+	serial *redisstore.Serial
+
+	mu      sync.RWMutex
+	senders map[string]Sender
+}
+
+// New builds the Service.
+func New(d Deps) *Service {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{Deps: d, serial: d.Redis.Serial(30 * time.Second), senders: map[string]Sender{}}
+}
+
+// RegisterSender sets the Sender of a channel (for messages Régua starts:
+// payment confirmations, follow-ups, agents' replies).
+func (s *Service) RegisterSender(channel string, snd Sender) {
+	s.mu.Lock()
+	s.senders[channel] = snd
+	s.mu.Unlock()
+}
+
+// ErrDuplicate is returned by Handle for a message already handled.
+var ErrDuplicate = errors.New("bot: duplicate message")
+
+// Handle runs one turn and returns the replies to send, in order. Messages
+// of one conversation are handled one at a time in arrival order, each once.
+func (s *Service) Handle(ctx context.Context, in Inbound) ([]Reply, error) {
+	if in.Channel == "" || in.Chat == "" {
+		return nil, payments.Invalid("chat", "channel and chat are required")
+	}
+	if in.At.IsZero() {
+		in.At = s.Ledger.Now()
+	}
+	first, err := s.Redis.FirstSeen(ctx, in.Channel, in.Chat, in.MessageID)
+	if err != nil {
+		return nil, err
+	}
+	if !first {
+		return nil, ErrDuplicate
+	}
+	var replies []Reply
+	err = s.serial.Do(ctx, in.Channel, in.Chat, func(ctx context.Context) error {
+		var err error
+		replies, err = s.turn(ctx, in)
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrDuplicate) {
+		s.Redis.Forget(ctx, in.Channel, in.Chat, in.MessageID)
+	}
+	return replies, err
+}
+
+// conv is a conversation's row.
+type conv struct {
+	ID          int64
+	Channel     string
+	Chat        string
+	DebtorID    int64
+	Status      string
+	HadMessages bool
+}
+
+func (s *Service) conversation(ctx context.Context, channel, chat string) (*conv, error) {
+	c := conv{Channel: channel, Chat: chat}
+	var last *time.Time
+	var debtor *int64
+	err := s.Pool.QueryRow(ctx, `
+		WITH ins AS (
+			INSERT INTO conversations (channel, chat) VALUES ($1, $2)
+			ON CONFLICT (channel, chat) DO NOTHING
+			RETURNING id, debtor_id, status, last_message_at
+		)
+		SELECT * FROM ins
+		UNION ALL
+		SELECT id, debtor_id, status, last_message_at FROM conversations WHERE channel = $1 AND chat = $2
+		LIMIT 1`, channel, chat).Scan(&c.ID, &debtor, &c.Status, &last)
+	if err != nil {
+		return nil, fmt.Errorf("bot: conversation: %w", err)
+	}
+	if debtor != nil {
+		c.DebtorID = *debtor
+	}
+	c.HadMessages = last != nil
+	return &c, nil
+}
+
+func (s *Service) turn(ctx context.Context, in Inbound) ([]Reply, error) {
+	now := s.Ledger.Now()
+	c, err := s.conversation(ctx, in.Channel, in.Chat)
+	if err != nil {
+		return nil, err
+	}
+	// Store the inbound message first: PostgreSQL is the last word on
+	// duplicates (Redis may have been flushed).
+	var inID int64
+	var msgID *string
+	if in.MessageID != "" {
+		msgID = &in.MessageID
+	}
+	payload := map[string]any{}
+	if in.Kind != conversations.EventText {
+		payload["kind"] = in.Kind
+		if in.MediaKind != "" {
+			payload["media_kind"] = in.MediaKind
+		}
+		if in.Phone != "" {
+			payload["phone"] = in.Phone
+		}
+	}
+	pj, _ := json.Marshal(payload)
+	err = s.Pool.QueryRow(ctx, `INSERT INTO messages (conversation_id, direction, sender, channel_message_id, text, payload, created_at)
+		VALUES ($1, 'in', 'debtor', $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id`,
+		c.ID, msgID, storedText(in.Text), pj, in.At).Scan(&inID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrDuplicate
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bot: store inbound: %w", err)
+	}
+	replies, err := s.step(ctx, c, in, inID, now)
+	if err != nil {
+		s.Pool.Exec(context.WithoutCancel(ctx), "DELETE FROM messages WHERE id = $1", inID)
+		return nil, err
+	}
+	return replies, nil
+}
+
+// storedText keeps what a person wrote, bounded and valid UTF-8.
+func storedText(t string) string {
+	t = strings.ToValidUTF8(t, "\uFFFD")
+	if len(t) > 4096 {
+		t = t[:4096]
+		t = strings.ToValidUTF8(t, "")
+	}
+	return t
+}
+
+func (s *Service) step(ctx context.Context, c *conv, in Inbound, inID int64, now time.Time) ([]Reply, error) {
+	var sess conversations.Session
+	found, err := s.Redis.LoadSession(ctx, in.Channel, in.Chat, &sess)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		sess = conversations.Session{Channel: in.Channel, Chat: in.Chat}
+	}
+	sess.Status = c.Status
+	facts, err := s.facts(ctx, &sess, c, in)
+	if err != nil {
+		return nil, err
+	}
+	facts.KnownChat = c.HadMessages
+	next, actions := s.Engine.Step(sess, in.Event, facts, now)
+
+	replies, done, err := s.perform(ctx, c, in, &next, actions, facts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Redis.SaveSession(ctx, in.Channel, in.Chat, next); err != nil {
+		return nil, err
+	}
+	if err := s.record(ctx, c, inID, next, done, replies, "bot", now); err != nil {
+		return nil, err
+	}
+	return replies, nil
+}
+
+// record stores the outbound replies, what the inbound message caused, and
+// the conversation's new state, then tells the event streams.
+func (s *Service) record(ctx context.Context, c *conv, inID int64, sess conversations.Session, done []string, replies []Reply, sender string, now time.Time) error {
+	var msgs []storedMessage
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if inID != 0 {
+			aj, _ := json.Marshal(done)
+			if _, err := tx.Exec(ctx, "UPDATE messages SET actions = $2 WHERE id = $1", inID, aj); err != nil {
+				return err
+			}
+		}
+		for _, r := range replies {
+			m, err := insertOut(ctx, tx, c.ID, sender, r, now)
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, m)
+		}
+		var debtor *int64
+		if sess.DebtorID != 0 {
+			debtor = &sess.DebtorID
+		}
+		status := sess.Status
+		if status == "" {
+			status = conversations.StatusBot
+		}
+		_, err := tx.Exec(ctx, `UPDATE conversations SET debtor_id = coalesce($2, debtor_id), status = $3, last_message_at = $4, updated_at = now() WHERE id = $1`,
+			c.ID, debtor, status, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("bot: record turn: %w", err)
+	}
+	for _, m := range msgs {
+		s.publish(ctx, c, m)
+	}
+	return nil
+}
+
+type storedMessage struct {
+	ID        int64                  `json:"id"`
+	Direction string                 `json:"direction"`
+	Sender    string                 `json:"sender"`
+	Text      string                 `json:"text"`
+	Options   []conversations.Option `json:"options,omitempty"`
+	Pix       *Pix                   `json:"pix,omitempty"`
+	At        time.Time              `json:"at"`
+}
+
+func insertOut(ctx context.Context, tx pgx.Tx, convID int64, sender string, r Reply, now time.Time) (storedMessage, error) {
+	p := map[string]any{}
+	if len(r.Options) > 0 {
+		p["options"] = r.Options
+	}
+	if r.Pix != nil {
+		p["pix"] = r.Pix
+	}
+	pj, _ := json.Marshal(p)
+	m := storedMessage{Direction: "out", Sender: sender, Text: r.Text, Options: r.Options, Pix: r.Pix, At: now}
+	err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, direction, sender, text, payload, created_at)
+		VALUES ($1, 'out', $2, $3, $4, $5) RETURNING id`, convID, sender, r.Text, pj, now).Scan(&m.ID)
+	return m, err
+}
+
+func (s *Service) publish(ctx context.Context, c *conv, m storedMessage) {
+	b, _ := json.Marshal(m)
+	if err := s.Redis.Publish(context.WithoutCancel(ctx), c.Channel, c.Chat, b); err != nil {
+		s.Log.Warn("publish message", "err", err)
+	}
+}

@@ -239,4 +239,3 @@ func randomID() string {
 	rand.Read(b)
 	return "wc-" + hex.EncodeToString(b)
 }
-

@@ -1,0 +1,850 @@
+package conversations
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// IntentKind names what a debtor's chat message asks for.
+type IntentKind string
+
+// The kinds a Recognizer returns. Every Intent has exactly one of them.
+const (
+	IntentGreeting     IntentKind = "greeting"     // "oi", "bom dia"
+	IntentThanks       IntentKind = "thanks"       // "obrigado", "valeu"
+	IntentGoodbye      IntentKind = "goodbye"      // "tchau", "até mais"
+	IntentBalance      IntentKind = "balance"      // "quanto devo?", "meu saldo"
+	IntentPayPix       IntentKind = "pay_pix"      // "manda o pix", "quero pagar"
+	IntentBoleto       IntentKind = "boleto"       // asks for a boleto (or card): the answer is Pix
+	IntentInstallments IntentKind = "installments" // "quero parcelar em 3x"; Number = count when stated
+	IntentPromise      IntentKind = "promise"      // "pago dia 10"; Date when one is stated
+	IntentAlreadyPaid  IntentKind = "already_paid" // "já paguei", "comprovante"
+	IntentDispute      IntentKind = "dispute"      // "não reconheço", "isso é golpe"
+	IntentWrongPerson  IntentKind = "wrong_person" // "não sou eu", "número errado"
+	IntentOptOut       IntentKind = "opt_out"      // "SAIR", "PARAR"
+	IntentOptIn        IntentKind = "opt_in"       // "voltar", "quero voltar a receber"
+	IntentHuman        IntentKind = "human"        // "atendente", "falar com uma pessoa"
+	IntentMenu         IntentKind = "menu"         // "menu", "ajuda", "0"
+	IntentYes          IntentKind = "yes"          // "sim", "ok", "👍"
+	IntentNo           IntentKind = "no"           // "não", "agora não"
+	IntentNumber       IntentKind = "number"       // a menu choice: "2", "dois", "opção 2"; Number = choice
+	IntentDigits       IntentKind = "digits"       // 3–14 digits: Digits = the digits (verification answer)
+	IntentUnknown      IntentKind = "unknown"      // text with nothing recognised
+	IntentEmpty        IntentKind = "empty"        // nothing left after Normalize (emoji, spaces)
+)
+
+var allKinds = [...]IntentKind{
+	IntentGreeting, IntentThanks, IntentGoodbye, IntentBalance, IntentPayPix,
+	IntentBoleto, IntentInstallments, IntentPromise, IntentAlreadyPaid,
+	IntentDispute, IntentWrongPerson, IntentOptOut, IntentOptIn, IntentHuman,
+	IntentMenu, IntentYes, IntentNo, IntentNumber, IntentDigits, IntentUnknown,
+	IntentEmpty,
+}
+
+// IntentKinds returns every kind, in declaration order.
+func IntentKinds() []IntentKind {
+	return append([]IntentKind(nil), allKinds[:]...)
+}
+
+// Valid reports whether k is one of the declared kinds.
+func (k IntentKind) Valid() bool {
+	for _, c := range allKinds {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Intent is what a message means, as far as words can tell without context.
+// The conversation engine decides what it means in the current state (a
+// "sim" answers the last question; a "2" picks from the last menu).
+type Intent struct {
+	Kind IntentKind
+	// Number is the chosen option for IntentNumber (1–99) and the stated
+	// count for IntentInstallments ("em 3x" → 3); 0 when none was stated.
+	Number int
+	// Date is the promised day for IntentPromise (a civil date at midnight
+	// UTC), or for IntentPayPix/IntentBoleto when the debtor said "hoje".
+	// Zero when no usable date was stated ("vou pagar" → ask which day).
+	Date time.Time
+	// Digits holds the digits of IntentDigits, punctuation removed.
+	Digits string
+}
+
+// Recognizer turns a debtor's message into an Intent. today is the civil
+// date in the business's time zone; only its year, month and day are used.
+type Recognizer interface {
+	Recognize(text string, today time.Time) Intent
+}
+
+// NewRecognizer returns the rule-based pt-BR recogniser. It is deterministic,
+// allocation-light and safe for concurrent use; its tables are built once at
+// package initialisation and never modified.
+//
+// How a message is read:
+//
+//  1. Normalize (see there). Nothing left → empty.
+//  2. Whole-message shapes: only digits (with filler such as "meu cpf é")
+//     → digits when 3–14 digits, number when 1–2 digits ("0" → menu); a lone
+//     choice with filler ("opção 2", "quero a 3", "dois", "a segunda") →
+//     number; a lone "para", "chega", "sai" → opt_out; a lone "tá" → yes;
+//     "até amanhã" → goodbye.
+//  3. Keyword phrases, longest match first, left to right. A negation
+//     ("não", "nunca", "nem") up to three words before a keyword in the same
+//     clause flips or drops it: "não quero parcelar" is not installments,
+//     "não quero receber" is opt_out, "não pode ser" is no, "não vou pagar"
+//     cancels a promise, "não quero falar com robô" still wants a person.
+//     Phrases that are themselves negative ("não sou eu", "não reconheço",
+//     "não consigo pagar") are keywords of their own. A yes-word counts only
+//     among the first three words ("amanhã eu vejo isso" is not a yes).
+//  4. A promise date anywhere in the message (see ParsePromiseDate), unless
+//     negated ("hoje não", "não consigo pagar dia 10"). It makes a promise
+//     when the message has a verb of paying ("pago", "consigo", "vou
+//     pagar"), states hardship, or is only the date with keywords and
+//     filler around it ("dia 10", "ok, amanhã então"); a date inside other
+//     talk ("amanhã eu vejo isso") is ignored.
+//  5. The first kind found in this priority order wins:
+//     wrong_person > opt_out > already_paid > dispute > human >
+//     installments > promise (with a date, then without) > boleto >
+//     pay_pix > balance > opt_in > menu > no > number (a lone 1–2 digit
+//     number beside chit-chat: "ok, 2") > yes > goodbye > thanks >
+//     greeting > no (a bare negation in up to six words) > unknown.
+//
+// Why this order: stopping contact (wrong person, opt-out) must never be
+// missed, whatever else the message says ("número errado, parem de mandar"
+// is wrong_person, which also stops contact); a claim of payment or a
+// dispute changes what may be said next ("não devo nada, já paguei" is
+// already_paid: the receipt settles it); asking for a person is honoured
+// before any self-service flow; a stated count or date is more specific
+// than a bare wish to pay; chit-chat only wins when nothing else is there
+// ("oi, quanto devo?" is balance); yes beats thanks because "sim,
+// obrigado" answers a question. Hardship ("não consigo pagar", "tô
+// desempregado") is installments unless a date is also given ("não
+// consigo hoje, só dia 20" is a promise). A date of today beside a Pix or
+// boleto request without a verb of promising ("pix hoje") is that request,
+// with Date set. The Date of an installments intent is not filled: the
+// plan's first due date comes from the policy.
+func NewRecognizer() Recognizer {
+	return ruleRecognizer{}
+}
+
+type ruleRecognizer struct{}
+
+// maxTokens bounds the words looked at; the input cap already bounds them,
+// this keeps the token array on the stack.
+const maxTokens = 128
+
+func (ruleRecognizer) Recognize(text string, today time.Time) Intent {
+	var stack [512]byte
+	norm := appendNormalized(stack[:0], text, true)
+	if len(norm) == 0 {
+		return Intent{Kind: IntentEmpty}
+	}
+	s := string(norm)
+	var arr [maxTokens]string
+	toks := tokenize(arr[:0], s)
+	return recognizeTokens(toks, civil(today))
+}
+
+// tokenize splits a normalised string on single spaces into dst.
+func tokenize(dst []string, s string) []string {
+	for len(s) > 0 && len(dst) < cap(dst) {
+		i := strings.IndexByte(s, ' ')
+		if i < 0 {
+			dst = append(dst, s)
+			break
+		}
+		if i > 0 {
+			dst = append(dst, s[:i])
+		}
+		s = s[i+1:]
+	}
+	return dst
+}
+
+// signal is what a phrase says; several signals can map to one kind.
+type signal uint8
+
+const (
+	sigNone signal = iota
+	sigWrongPerson
+	sigOptOut
+	sigAlreadyPaid
+	sigDispute
+	sigHuman
+	sigInstallments
+	sigHardship   // "não consigo pagar": installments unless a date is given
+	sigPromise    // a promise even without a date ("vou pagar")
+	sigPromiseCue // a promise only with a date ("pago", "consigo")
+	sigNegPromise // a negated promise ("não vou pagar")
+	sigBoleto
+	sigPayPix
+	sigBalance
+	sigOptIn
+	sigMenu
+	sigNo
+	sigYes
+	sigGoodbye
+	sigThanks
+	sigGreeting
+	sigDrop // a negated keyword that means nothing
+)
+
+type signals uint32
+
+func (s signals) has(x signal) bool { return s&(1<<x) != 0 }
+
+// phraseSpec lists phrases ("|"-separated, words separated by spaces) with
+// the signal they give and the one they give when negated (sigNone: the
+// phrase ignores negation).
+type phraseSpec struct {
+	sig, neg signal
+	list     string
+}
+
+var phraseSpecs = []phraseSpec{
+	{sigWrongPerson, sigNone, "nao sou eu|nao sou ele|nao sou ela|nao sou essa pessoa|nao sou o|nao sou a|" +
+		"numero errado|numero trocado|numero esta errado|pessoa errada|engano|foi engano|por engano|" +
+		"nao conheco|nao conheco essa pessoa|nao conheco ninguem|desconheco essa pessoa|desconheco esse nome|" +
+		"nao e dele|nao e dela|nao mora aqui|nao e aqui|nao e esse numero|nao e meu numero|esse numero nao e meu|" +
+		"mudou de numero|trocou de numero|nao me chamo|meu nome nao e|nao tenho nada a ver|conheco nao|" +
+		"nao e o meu nome|nao e meu nome|ligou errado|mandou errado|mensagem errada|esse numero nao e|" +
+		"este numero nao e|nao e a pessoa|nao e da pessoa|nao e dessa pessoa|nao conheco esse nome|" +
+		"nao conheco ele|nao conheco ela|nao tem ninguem com esse nome|nao usa mais esse numero|nao usa mais|" +
+		"nao tenho mais esse celular|nao tenho mais esse numero|esse numero agora e meu|esse celular agora e meu|" +
+		"numero novo|agora e meu"},
+	{sigOptOut, sigDrop, "sair|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
+		"chega de|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
+		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
+		"remover meu numero|remova meu numero|me remove da lista|me tira da lista|tira meu numero|" +
+		"tirar meu numero|stop|unsubscribe|bloquear|vou bloquear|spam|nao quero mais receber|" +
+		"nao quero mais mensagens|nao quero mais mensagem|nao me mande|nao me mande mais|nao mande|nao mande mais|" +
+		"nao manda mais|nao me manda|nao me manda mais|nao envie|nao me envie|nao me liga|nao me ligue|" +
+		"nao me liga mais|nunca mais me mande|nunca mais mande|nunca mais me manda|nunca mais me mandem|" +
+		"nao me mande nada|me tira dessa lista|me tire da lista|me tire dessa lista|nao quero receber|nao quero receber mensagens|nao quero mensagens|nao me perturbe|nao me incomode|me deixa em paz|para de encher|nao me mandem"},
+	{sigAlreadyPaid, sigDrop, "ja paguei|paguei|ja pago|ja foi pago|ja foi paga|foi pago|foi paga|esta pago|" +
+		"esta paga|ja esta pago|ja esta paga|ja quitei|quitei|ja transferi|transferi|ja fiz o pix|fiz o pix|" +
+		"ja fiz o pagamento|fiz o pagamento|ja efetuei|efetuei o pagamento|efetuei|depositei|ja depositei|" +
+		"comprovante|comprovantes|pagamento feito|pagamento realizado|pagamento efetuado|ja mandei o pix|" +
+		"mandei o pix|ja caiu|esta quitado|esta quitada|ja quitado|quitado|quitada|ja acertei|acertei|ja foi|" +
+		"pago ontem|pix feito|pix enviado|ja foi feito|ja paguei tudo|ja esta tudo pago"},
+	{sigDispute, sigNone, "nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
+		"nao reconheco essa divida|nao devo|nao devo nada|nao estou devendo|nao estou devendo nada|golpe|" +
+		"isso e golpe|e golpe|fraude|nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
+		"nao contratei|nao pedi|nao fiz essa compra|nao fiz compra|cobranca indevida|indevida|indevido|" +
+		"indevidamente|nao e minha|nao e meu|nao fui eu|ja cancelei|cancelei|procon|advogado|processar|processo|" +
+		"justica|reclame aqui|que divida|que cobranca|valor errado|cobranca errada|errado|errada|contestar|" +
+		"contesto|estelionato|policia|nao fiz"},
+	{sigHuman, sigDrop, "atendente|atendimento|atendimento humano|humano|humana|pessoa|uma pessoa|" +
+		"pessoa de verdade|pessoa real|alguem|falar com alguem|quero falar com|preciso falar com|falar com uma pessoa|falar com atendente|" +
+		"gerente|operador|operadora|supervisor|supervisora|responsavel|funcionario|funcionaria|agente|" +
+		"consultor|consultora|suporte|sac|ouvidoria|me liga|me ligue|ligar|liga pra mim|ligacao|telefone|" +
+		"falecido|falecida|faleceu|morreu|obito"},
+	// "não quero falar com robô" still wants a person.
+	{sigHuman, sigHuman, "robo|bot|robozinho|maquina"},
+	{sigInstallments, sigDrop, "parcelar|parcela|parcelas|parcelamento|parcelado|parcelada|parcelo|parcele|" +
+		"parcelando|dividir|divide|dividido|dividida|divido|acordo|fazer um acordo|negociar|negociacao|" +
+		"renegociar|renegociacao|proposta|propostas|desconto|descontos|abatimento|facilitar|facilita|" +
+		"condicao|condicoes|entrada|prestacao|prestacoes|quantas vezes|em quantas vezes|serasa|spc|nome sujo|" +
+		"limpar meu nome|limpar o nome|limpar nome|nome limpo|tirar meu nome|oferta|ofertas|quantas parcelas|" +
+		"metade|uma parte|parte agora|pagar uma parte"},
+	{sigHardship, sigNone, "nao consigo pagar|nao consigo pagar tudo|nao tenho dinheiro|nao tenho como pagar|" +
+		"nao tenho condicoes|sem dinheiro|sem condicoes|desempregado|desempregada|apertado|apertada|" +
+		"dificuldade|dificuldades|nao da pra pagar|nao da para pagar|nao posso pagar|nao consigo|esta dificil|" +
+		"muito caro|caro|sem grana|nao tenho grana|sem condicao|nao tenho condicao|nao tenho o valor|nao tenho esse valor|nao tenho tudo|falido|falida|quebrado|quebrada"},
+	{sigPromise, sigNegPromise, "vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
+		"depois eu pago|depois pago|assim que receber|quando receber|assim que der|quando der|" +
+		"quando eu receber|assim que eu receber|vou acertar|vou quitar|vou depositar|vou fazer o pix|" +
+		"vou transferir|vou pagar depois|salario|vou dar um jeito|pago mais tarde|vou pagar mais tarde|" +
+		"vou pagar sim|vou conseguir pagar"},
+	{sigPromiseCue, sigNegPromise, "pago|posso pagar|consigo pagar|consigo|posso|da pra pagar|da para pagar|" +
+		"pagar no dia|pago no dia|acerto|quito|transfiro|faco o pix|pagaria|vou conseguir|recebo|eu pago|" +
+		"pagando|deposito no dia|pagar dia|pagar ate"},
+	{sigBoleto, sigDrop, "boleto|boletos|o boleto|segunda via|2 via|2a via|fatura|faturas|codigo de barras|" +
+		"linha digitavel|carne|cartao|cartao de credito|cartao de debito|loterica|dinheiro vivo"},
+	{sigPayPix, sigDrop, "pix|o pix|gerar pix|gera o pix|gera pix|manda o pix|mandar o pix|chave pix|chave|" +
+		"copia e cola|copia|cola|qr|qr code|codigo|codigo pix|quero pagar|pagar|pagamento|pagar agora|" +
+		"vou pagar agora|quero pagar agora|pago agora|a vista|avista|quitar|liquidar|como pago|como pagar|" +
+		"como posso pagar|como faco para pagar|como faco pra pagar|onde pago|onde pagar|link|link de pagamento|" +
+		"transferencia|ted|deposito|depositar|pagar tudo|pagar o total|quero quitar"},
+	{sigBalance, sigNone, "quanto devo|quanto eu devo|devo quanto|quanto estou devendo|quanto eu estou devendo|" +
+		"estou devendo quanto|quanto e|quanto esta|quanto fica|quanto falta|quanto da|qual o valor|qual valor|" +
+		"qual e o valor|valor|valores|o valor|saldo|meu saldo|saldo devedor|divida|dividas|minha divida|debito|" +
+		"debitos|extrato|quanto|quantos|devendo|pendencia|pendencias|pendente|pendentes|em aberto|total|" +
+		"valor total|minha conta|situacao|minha situacao|o que eu devo|consultar|consulta|juros|multa"},
+	// "não quero receber" is an opt-out, not a refusal of something else.
+	{sigOptIn, sigOptOut, "quero receber|receber mensagens|receber as mensagens|receber de novo|" +
+		"receber novamente|voltar a receber|quero voltar a receber|quero receber mensagens|pode voltar a mandar"},
+	{sigOptIn, sigDrop, "voltar|ativar|reativar|ativar mensagens|reativar mensagens|start|voltei|inscrever|" +
+		"me inscrever|quero voltar"},
+	{sigMenu, sigNone, "menu|menu principal|opcoes|opcao|as opcoes|inicio|inicial|voltar ao menu|" +
+		"voltar pro menu|voltar para o menu|voltar ao inicio|voltar pro inicio|volta ao menu|volta pro menu|" +
+		"volta|ajuda|ajudar|help|comecar|recomecar|reiniciar|principal|como funciona|o que posso fazer|" +
+		"o que voce faz|nao sei|nao sei o que fazer|o que eu faco|o que faco|nao entendi|nao entendo|como assim|duvida|duvidas|socorro|info|informacao|informacoes"},
+	{sigNo, sigNone, "agora nao|hoje nao|depois|mais tarde|negativo|jamais|nem pensar|de jeito nenhum|" +
+		"deixa|deixa pra la|deixa para la|nao obrigado|nope|cancela|cancelar|nao quero|nao agora|" +
+		"por enquanto nao|talvez depois|nao preciso|nao precisa"},
+	{sigYes, sigNo, "sim|s|sim quero|quero|quero sim|pode ser|pode|ok|certo|isso|isso mesmo|e isso|confirmo|" +
+		"confirmado|confirma|confirmar|claro|claro que sim|com certeza|certeza|beleza|fechado|combinado|bora|" +
+		"vamos|positivo|uhum|aham|yes|correto|exato|exatamente|perfeito|pode mandar|manda|mande|pode enviar|" +
+		"envia|aceito|concordo|esta bom|esta certo|tudo certo|de acordo|top|otimo|sim senhor|sim senhora|" +
+		"gostaria|desejo|tenho interesse|firmeza|legal|esta otimo|esta combinado|certinho|ah esta|ah ok|" +
+		"esta bem|esta joia|joia"},
+	{sigGoodbye, sigNone, "tchau|tchau tchau|ate mais|ate logo|ate breve|ate a proxima|falou|adeus|bye|fui|" +
+		"abraco|abracos|beijo|beijos|bom descanso"},
+	{sigThanks, sigNone, "obrigado|muito obrigado|obrigado mesmo|valeu|grato|grata|agradeco|thanks|" +
+		"thank you|tmj|show|gratidao|agradecido|agradecida|obrigado pela atencao"},
+	{sigGreeting, sigNone, "oi|ola|opa|e ai|bom dia|boa tarde|boa noite|tudo bem|tudo bom|alo|hello|hi|hey|" +
+		"salve|saudacoes|fala|como vai|oi tudo bem|boa madrugada"},
+}
+
+// forEachPhrase calls fn with the words of every phrase in a "|" list.
+func forEachPhrase(list string, fn func(words []string)) {
+	for _, p := range strings.Split(list, "|") {
+		if w := strings.Fields(p); len(w) > 0 {
+			fn(w)
+		}
+	}
+}
+
+type phrase struct {
+	words    []string
+	sig, neg signal
+}
+
+// phraseIndex maps a first word to the phrases starting with it, longest
+// first; for phrases of equal words the earlier spec wins.
+var phraseIndex = buildPhraseIndex()
+
+func buildPhraseIndex() map[string][]phrase {
+	idx := make(map[string][]phrase)
+	seen := make(map[string]bool)
+	for _, spec := range phraseSpecs {
+		forEachPhrase(spec.list, func(words []string) {
+			key := strings.Join(words, " ")
+			if seen[key] {
+				return
+			}
+			seen[key] = true
+			idx[words[0]] = append(idx[words[0]], phrase{words: words, sig: spec.sig, neg: spec.neg})
+		})
+	}
+	for k, ps := range idx {
+		sort.SliceStable(ps, func(i, j int) bool { return len(ps[i].words) > len(ps[j].words) })
+		idx[k] = ps
+	}
+	return idx
+}
+
+// knownWords are words the recogniser reads outside phrases; they take part
+// in the doubled-letter correction of Normalize.
+var knownWords = []string{
+	"nao", "nunca", "nem", "mas", "porem", "que", "de", "do", "da", "em", "no", "na", "a", "o", "e",
+	"meu", "minha", "cpf", "cnpj", "sao", "os", "primeiros", "digitos", "numeros", "numero", "aqui",
+	"segue", "documento", "item", "escolho", "escolhi", "prefiro", "fico", "com", "letra", "alternativa",
+	"essa", "esta", "eu", "por", "favor", "mesmo", "ser", "vou", "x", "vez", "vezes", "ate",
+	"dia", "dias", "semana", "semanas", "mes", "meses", "hoje", "amanha", "depois", "daqui", "dentro",
+	"proxima", "proximo", "seguinte", "vem", "fim", "final", "ultimo", "inicio", "comeco", "feira",
+	"deste", "desse", "este", "esse", "cada", "voce", "tudo", "porque", "quando", "qual",
+	"segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo",
+	"primeira", "primeiro", "segundo", "terceira", "terceiro", "quarto", "quinto",
+	"janeiro", "fevereiro", "marco", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
+	"novembro", "dezembro",
+	"um", "uma", "dois", "duas", "tres", "quatro", "cinco", "seis", "sete", "oito", "nove", "dez", "onze",
+	"doze", "treze", "quatorze", "catorze", "quinze", "dezesseis", "dezessete", "dezoito", "dezenove",
+	"vinte", "trinta", "quarenta", "cinquenta",
+}
+
+func civil(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func isNegator(t string) bool { return t == "nao" || t == "nunca" || t == "nem" }
+
+func isDigits(t string) bool {
+	if t == "" {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if !isASCIIDigit(t[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func atoi(t string) int {
+	n := 0
+	for i := 0; i < len(t); i++ {
+		n = n*10 + int(t[i]-'0')
+	}
+	return n
+}
+
+func recognizeTokens(toks []string, today time.Time) Intent {
+	words := 0
+	for _, t := range toks {
+		if t != breakToken {
+			words++
+		}
+	}
+	if words == 0 {
+		return Intent{Kind: IntentEmpty}
+	}
+	if in, ok := digitsIntent(toks); ok {
+		return in
+	}
+	if n, ok := choice(toks); ok {
+		if n == 0 {
+			return Intent{Kind: IntentMenu}
+		}
+		return Intent{Kind: IntentNumber, Number: n}
+	}
+	if words == 1 {
+		switch toks[0] {
+		case "para", "chega", "sai", "parar":
+			return Intent{Kind: IntentOptOut}
+		case "esta": // "tá"
+			return Intent{Kind: IntentYes}
+		}
+	}
+	if words == 2 && toks[0] == "ate" && toks[1] == "amanha" {
+		return Intent{Kind: IntentGoodbye}
+	}
+
+	// Keyword phrases, longest first, left to right.
+	var cover [maxTokens]signal
+	var hits signals
+	for i := 0; i < len(toks); {
+		p, ok := matchAt(toks, i)
+		if !ok {
+			i++
+			continue
+		}
+		sig := p.sig
+		if p.neg != sigNone && negatedBefore(toks, cover[:], i) {
+			sig = p.neg
+		}
+		if sig == sigYes && i >= 3 {
+			// A "yes" word deep in a sentence ("amanhã eu vejo isso") is
+			// not an answer.
+			sig = sigNone
+		}
+		for j := i; j < i+len(p.words); j++ {
+			cover[j] = sig
+		}
+		hits |= 1 << sig
+		i += len(p.words)
+	}
+
+	count, countSays := installmentCount(toks, cover[:], words)
+	if countSays {
+		hits |= 1 << sigInstallments
+	}
+
+	date, dstart, dend, dated := findDateSpan(toks, today)
+	promiseCue := hits.has(sigPromise) || hits.has(sigPromiseCue)
+	switch {
+	case !dated:
+	case hits.has(sigNegPromise) && !promiseCue:
+		dated = false // "não vou pagar dia 10"
+	case promiseCue || hits.has(sigHardship):
+	case !onlyDate(toks, cover[:], dstart, dend):
+		dated = false // "amanhã eu vejo isso" is not a promise
+	}
+
+	switch {
+	case hits.has(sigWrongPerson):
+		return Intent{Kind: IntentWrongPerson}
+	case hits.has(sigOptOut):
+		return Intent{Kind: IntentOptOut}
+	case hits.has(sigAlreadyPaid):
+		return Intent{Kind: IntentAlreadyPaid}
+	case hits.has(sigDispute):
+		return Intent{Kind: IntentDispute}
+	case hits.has(sigHuman):
+		return Intent{Kind: IntentHuman}
+	case hits.has(sigInstallments), hits.has(sigHardship) && !dated:
+		return Intent{Kind: IntentInstallments, Number: count}
+	case dated:
+		if date.Equal(today) && !promiseCue {
+			if hits.has(sigBoleto) {
+				return Intent{Kind: IntentBoleto, Date: date}
+			}
+			if hits.has(sigPayPix) {
+				return Intent{Kind: IntentPayPix, Date: date}
+			}
+		}
+		return Intent{Kind: IntentPromise, Date: date}
+	case hits.has(sigPromise):
+		return Intent{Kind: IntentPromise}
+	case hits.has(sigBoleto):
+		return Intent{Kind: IntentBoleto}
+	case hits.has(sigPayPix):
+		return Intent{Kind: IntentPayPix}
+	case hits.has(sigBalance):
+		return Intent{Kind: IntentBalance}
+	case hits.has(sigOptIn):
+		return Intent{Kind: IntentOptIn}
+	case hits.has(sigMenu):
+		return Intent{Kind: IntentMenu}
+	case hits.has(sigNo):
+		return Intent{Kind: IntentNo}
+	}
+	if n, ok := loneNumber(toks, cover[:]); ok {
+		return Intent{Kind: IntentNumber, Number: n}
+	}
+	switch {
+	case hits.has(sigYes):
+		return Intent{Kind: IntentYes}
+	case hits.has(sigGoodbye):
+		return Intent{Kind: IntentGoodbye}
+	case hits.has(sigThanks):
+		return Intent{Kind: IntentThanks}
+	case hits.has(sigGreeting):
+		return Intent{Kind: IntentGreeting}
+	}
+	if words <= 6 {
+		for i, t := range toks {
+			if isNegator(t) && (cover[i] == sigNone || cover[i] == sigNo) {
+				return Intent{Kind: IntentNo}
+			}
+		}
+	}
+	return Intent{Kind: IntentUnknown}
+}
+
+// onlyDate reports whether, outside the date at toks[start:end], a message
+// has only keywords and filler ("ok, dia 10", "só mês que vem"), so that a
+// date without a verb of paying still reads as a promise.
+func onlyDate(toks []string, cover []signal, start, end int) bool {
+	for i, t := range toks {
+		if i >= start && i < end || t == breakToken || cover[i] != sigNone {
+			continue
+		}
+		switch t {
+		case "no", "na", "o", "a", "ate", "so", "somente", "apenas", "eu", "e", "entao", "para", "pra", "que",
+			"tipo", "fica", "bom", "melhor", "ser", "dai", "la", "mais", "ou", "antes", "do", "da", "de",
+			"mesmo", "acho", "talvez", "provavelmente", "quem", "sabe", "nao", "nem", "nunca", "por", "favor",
+			"esta", "ai", "hein", "ne", "tudo", "bem", "as", "horas", "manha", "tarde", "noite", "cedo":
+			continue
+		}
+		if isASCIIDigit(t[0]) { // numbers, "10h", "10:00", impossible dates
+			continue
+		}
+		if _, ok := dateWords[t]; ok {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// matchAt returns the longest phrase starting at toks[i].
+func matchAt(toks []string, i int) (phrase, bool) {
+	cands := phraseIndex[toks[i]]
+next:
+	for _, p := range cands {
+		if i+len(p.words) > len(toks) {
+			continue
+		}
+		for k := 1; k < len(p.words); k++ {
+			if toks[i+k] != p.words[k] {
+				continue next
+			}
+		}
+		return p, true
+	}
+	return phrase{}, false
+}
+
+// negatedBefore reports whether a negation stands in the three words before
+// toks[i], in the same clause. A negation inside another phrase ("não sou
+// eu") does not count, except inside a plain refusal ("não quero").
+func negatedBefore(toks []string, cover []signal, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-3; j-- {
+		t := toks[j]
+		if t == breakToken || t == "mas" || t == "porem" {
+			return false
+		}
+		if isNegator(t) && (cover[j] == sigNone || cover[j] == sigNo) {
+			return true
+		}
+	}
+	return false
+}
+
+// digitFiller are the words a debtor wraps a verification answer in.
+func digitFiller(t string) bool {
+	switch t {
+	case "meu", "minha", "cpf", "cnpj", "e", "sao", "os", "o", "primeiros", "tres", "digitos", "numeros",
+		"aqui", "esta", "segue", "documento", "do", "de", "inicio", "comeca", "com":
+		return true
+	}
+	return false
+}
+
+// digitLike reports whether t is a run of digits as a document is typed:
+// plain digits, or digits around "/" that cannot be a date (a CNPJ's
+// "12345678/000190" after Normalize dropped its dots).
+func digitLike(t string) bool {
+	if isDigits(t) {
+		return true
+	}
+	long, part := false, 0
+	for i := 0; i < len(t); i++ {
+		switch {
+		case isASCIIDigit(t[i]):
+			part++
+			long = long || part > 4
+		case t[i] == '/' && part > 0:
+			part = 0
+		default:
+			return false
+		}
+	}
+	return long && part > 0
+}
+
+func countDigits(t string) int {
+	n := 0
+	for i := 0; i < len(t); i++ {
+		if isASCIIDigit(t[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// digitsIntent reads a message made of digits: a verification answer (3–14
+// digits) or a short choice.
+func digitsIntent(toks []string) (Intent, bool) {
+	allDigits := true
+	for _, t := range toks {
+		if t == breakToken {
+			continue
+		}
+		if !digitLike(t) {
+			allDigits = false
+			if !digitFiller(t) {
+				return Intent{}, false
+			}
+		}
+	}
+	// Find the runs of consecutive digit tokens.
+	var runStart, runEnd, runs, total int
+	for i := 0; i < len(toks); {
+		if !digitLike(toks[i]) {
+			i++
+			continue
+		}
+		j, n := i, 0
+		for j < len(toks) && digitLike(toks[j]) {
+			n += countDigits(toks[j])
+			j++
+		}
+		if allDigits || n >= 3 {
+			runs++
+			runStart, runEnd, total = i, j, n
+		}
+		i = j
+	}
+	if runs != 1 {
+		if allDigits {
+			return Intent{Kind: IntentUnknown}, true
+		}
+		return Intent{}, false
+	}
+	if allDigits && runEnd-runStart == 1 && total <= 2 {
+		n := atoi(toks[runStart])
+		if n == 0 {
+			return Intent{Kind: IntentMenu}, true
+		}
+		return Intent{Kind: IntentNumber, Number: n}, true
+	}
+	if total < 3 || total > 14 {
+		if allDigits {
+			return Intent{Kind: IntentUnknown}, true
+		}
+		return Intent{}, false
+	}
+	digits := toks[runStart]
+	if runEnd-runStart > 1 || !isDigits(digits) {
+		b := make([]byte, 0, total)
+		for _, t := range toks[runStart:runEnd] {
+			for i := 0; i < len(t); i++ {
+				if isASCIIDigit(t[i]) {
+					b = append(b, t[i])
+				}
+			}
+		}
+		digits = string(b)
+	}
+	return Intent{Kind: IntentDigits, Digits: digits}, true
+}
+
+// choiceFiller are the words around a menu choice ("quero a 3", "opção 2").
+func choiceFiller(t string) (article bool, ok bool) {
+	switch t {
+	case "a", "o", "opcao", "alternativa", "letra", "numero", "item", "quero", "escolho", "escolhi":
+		return true, true
+	case "vou", "de", "pode", "ser", "prefiro", "fico", "com", "e", "sim", "ok", "no", "na", "essa", "esta",
+		"eu", "por", "favor", "mesmo", "isso":
+		return false, true
+	}
+	return false, false
+}
+
+// choice reads a message that is only a menu choice with filler words.
+func choice(toks []string) (int, bool) {
+	found, article := false, false
+	var n int
+	var ordinal string
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if t == breakToken {
+			i++
+			continue
+		}
+		if a, ok := choiceFiller(t); ok {
+			article = article || a
+			i++
+			continue
+		}
+		if v, next, ok := parseNumber(toks, i); ok {
+			if found || len(t) > 2 && isDigits(t) {
+				return 0, false
+			}
+			found, n = true, v
+			i = next
+			continue
+		}
+		if v, ok := ordinals[t]; ok && !found {
+			found, n, ordinal = true, v, t
+			i++
+			continue
+		}
+		return 0, false
+	}
+	if !found || n > 99 {
+		return 0, false
+	}
+	if ordinal != "" && !article {
+		if _, weekday := weekdays[ordinal]; weekday {
+			return 0, false // a lone "segunda" is a day
+		}
+	}
+	return n, true
+}
+
+// loneNumber finds the single short number in a message whose other words
+// are chit-chat or filler ("ok, 2", "oi 1"), not part of a date ("dia 10").
+func loneNumber(toks []string, cover []signal) (int, bool) {
+	n, found := 0, false
+	for i, t := range toks {
+		switch {
+		case t == breakToken:
+		case isDigits(t):
+			if found || len(t) > 2 {
+				return 0, false
+			}
+			n, found = atoi(t), true
+		case cover[i] == sigYes || cover[i] == sigThanks || cover[i] == sigGreeting || cover[i] == sigGoodbye:
+		default:
+			if _, ok := choiceFiller(t); !ok {
+				return 0, false
+			}
+		}
+	}
+	return n, found && n > 0
+}
+
+var ordinals = map[string]int{
+	"primeira": 1, "primeiro": 1, "segunda": 2, "segundo": 2, "terceira": 3, "terceiro": 3,
+	"quarta": 4, "quarto": 4, "quinta": 5, "quinto": 5,
+}
+
+var cardinals = map[string]int{
+	"um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7,
+	"oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12, "treze": 13, "quatorze": 14, "catorze": 14,
+	"quinze": 15, "dezesseis": 16, "dezeseis": 16, "dezasseis": 16, "dezessete": 17, "dezesete": 17,
+	"dezoito": 18, "dezenove": 19, "dezanove": 19, "vinte": 20, "trinta": 30, "quarenta": 40,
+	"cinquenta": 50,
+}
+
+// parseNumber reads a number at toks[i]: digits (up to three) or words,
+// "vinte e cinco" included. It returns the index after the number.
+func parseNumber(toks []string, i int) (n, next int, ok bool) {
+	t := toks[i]
+	if isDigits(t) {
+		if len(t) > 3 {
+			return 0, i, false
+		}
+		return atoi(t), i + 1, true
+	}
+	v, ok := cardinals[t]
+	if !ok {
+		return 0, i, false
+	}
+	if v >= 20 && v%10 == 0 && i+2 < len(toks) && toks[i+1] == "e" {
+		if u, ok := cardinals[toks[i+2]]; ok && u < 10 {
+			return v + u, i + 3, true
+		}
+	}
+	return v, i + 1, true
+}
+
+// installmentCount finds a stated number of installments: "3x", "em 3x",
+// "3 vezes", "três parcelas", "parcelar em 4". says reports whether the
+// count alone makes the message about installments ("em 3x" or a short
+// "3 vezes"), as opposed to "liguei 3 vezes" in a long story.
+func installmentCount(toks []string, cover []signal, words int) (count int, says bool) {
+	for i, t := range toks {
+		n, strong := 0, false
+		if k := len(t); k >= 2 && k <= 3 && t[k-1] == 'x' && isDigits(t[:k-1]) {
+			n, strong = atoi(t[:k-1]), true
+		} else if v, next, ok := parseNumber(toks, i); ok && t != "um" && t != "uma" {
+			// "uma parcela" is an article, not a count.
+			after := ""
+			if next < len(toks) {
+				after = toks[next]
+			}
+			switch after {
+			case "x", "vezes", "parcelas", "parcela", "prestacoes", "prestacao":
+				n, strong = v, true
+			case "dias", "dia", "semanas", "semana":
+				// "em 3 dias" is a date
+			default:
+				if i > 0 && (toks[i-1] == "em" || toks[i-1] == "ate") && nearInstallments(cover, i-1) {
+					n = v
+				}
+			}
+		}
+		if n < 1 || n > 99 {
+			continue
+		}
+		if !strong {
+			return n, false
+		}
+		prev := ""
+		if i > 0 {
+			prev = toks[i-1]
+		}
+		return n, prev == "em" || prev == "de" || prev == "por" || prev == "ate" || words <= 4
+	}
+	return 0, false
+}
+
+// nearInstallments reports whether an installments keyword ends just before
+// toks[i] (allowing "parcelar em até 6").
+func nearInstallments(cover []signal, i int) bool {
+	for j := i - 1; j >= 0 && j >= i-2; j-- {
+		if cover[j] == sigInstallments {
+			return true
+		}
+	}
+	return false
+}

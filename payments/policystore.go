@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -74,6 +76,24 @@ func decodePolicy(doc []byte) (Policy, error) {
 // that a policy saved through another replica takes effect here too.
 func (s *PolicyStore) Reload(ctx context.Context) (Policy, error) {
 	return s.Current(ctx)
+}
+
+// Watch reloads the policy every period until ctx is done, so that a
+// policy saved through another replica takes effect here within a period.
+// A failed reload keeps the rules in force and is logged.
+func (s *PolicyStore) Watch(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.Reload(ctx); err != nil && ctx.Err() == nil && log != nil {
+				log.Error("policy reload", "err", err)
+			}
+		}
+	}
 }
 
 func (s *PolicyStore) apply(p Policy) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -174,12 +175,29 @@ func apikeyCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return 0
 }
 
+// plansMain simulates with the policy stored in the database (the one the
+// service uses); help and usage errors need no database.
 func plansMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, ok := settings(stderr)
 	if !ok {
 		return 1
 	}
-	return plansCommand(args, payments.DefaultPolicy(), time.Now(), cfg.Location, stdout, stderr)
+	policy := payments.DefaultPolicy()
+	if len(args) > 0 && args[0] == "simulate" && !slices.ContainsFunc(args[1:], func(a string) bool {
+		return a == "-h" || a == "-help" || a == "--help"
+	}) {
+		store, _, closeDB, ok := openStore(ctx, stderr)
+		if !ok {
+			return 1
+		}
+		defer closeDB()
+		var err error
+		if policy, err = payments.NewPolicyStore(store.Pool(), nil).Current(ctx); err != nil {
+			fmt.Fprintf(stderr, "regua plans simulate: %v\n", err)
+			return 1
+		}
+	}
+	return plansCommand(args, policy, time.Now(), cfg.Location, stdout, stderr)
 }
 
 func versionCommand(stdout io.Writer) int {

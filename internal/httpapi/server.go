@@ -20,12 +20,14 @@ import (
 
 // Server holds what the API handlers need.
 type Server struct {
-	pool    *pgxpool.Pool
-	store   *payments.Store
-	ledger  *payments.Ledger
-	log     *slog.Logger
-	ready   func(context.Context) error
-	metrics prometheus.Gatherer
+	pool     *pgxpool.Pool
+	store    *payments.Store
+	ledger   *payments.Ledger
+	policies *payments.PolicyStore
+	plans    *payments.Plans
+	log      *slog.Logger
+	ready    func(context.Context) error
+	metrics  prometheus.Gatherer
 }
 
 // Deps are the Server's dependencies.
@@ -36,11 +38,14 @@ type Deps struct {
 	Log     *slog.Logger
 	Ready   func(context.Context) error // nil error when PostgreSQL and Redis answer
 	Metrics prometheus.Gatherer
+
+	Policies *payments.PolicyStore // the negotiation policy (RegisterPlans)
+	Plans    *payments.Plans       // offers and plans (RegisterPlans, statement)
 }
 
 // New builds the Server.
 func New(d Deps) *Server {
-	return &Server{pool: d.Pool, store: d.Store, ledger: d.Ledger, log: d.Log, ready: d.Ready, metrics: d.Metrics}
+	return &Server{pool: d.Pool, store: d.Store, ledger: d.Ledger, policies: d.Policies, plans: d.Plans, log: d.Log, ready: d.Ready, metrics: d.Metrics}
 }
 
 // maxImportBody bounds an import upload (a 100,000-line file is ~8 MB).
@@ -221,7 +226,7 @@ type StatementJSON struct {
 	Debtor   DebtorJSON         `json:"debtor"`
 	AsOf     time.Time          `json:"as_of"`
 	Charges  []ChargeJSON       `json:"charges"`
-	Plans    []any              `json:"plans"`
+	Plans    []PlanJSON         `json:"plans"` // with their installments
 	Payments []payments.Payment `json:"payments"`
 	Balance  payments.Cents     `json:"balance"` // open charges with today's amounts
 	Credit   payments.Cents     `json:"credit"`  // overpayments held for the debtor
@@ -235,7 +240,11 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.ledger.Now()
-	st := StatementJSON{Debtor: debtorJSON(d), AsOf: now, Charges: []ChargeJSON{}, Plans: []any{}}
+	st := StatementJSON{Debtor: debtorJSON(d), AsOf: now, Charges: []ChargeJSON{}}
+	if st.Plans, err = s.plansOf(r, d.ID); err != nil {
+		WriteError(w, r, s.log, err)
+		return
+	}
 	cs, err := s.store.ListCharges(ctx, payments.ChargeFilter{DebtorID: d.ID, Limit: 10000})
 	if err != nil {
 		WriteError(w, r, s.log, err)

@@ -688,3 +688,20 @@ func TestAcceptUsesTheStoredPolicy(t *testing.T) {
 		t.Fatalf("plan: %+v", pl)
 	}
 }
+
+// BenchmarkQuote is the offers for one debtor with three open charges, as
+// the API and the bot ask for them: the policy and the charges read from
+// PostgreSQL, then the offers computed.
+func BenchmarkQuote(b *testing.B) {
+	f := setupPlans(b)
+	d := f.debtor(b)
+	for i, days := range []int{-40, -12, 5} {
+		f.charge(b, d, payments.Cents(50000*(i+1)), f.today().AddDate(0, 0, days))
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := f.plans.Quote(ctx, d.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

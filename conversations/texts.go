@@ -1,0 +1,437 @@
+package conversations
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/regua/regua/payments"
+)
+
+// Every word the bot says to a debtor lives in this file, so that the texts
+// can be reviewed in one place. Rules for anyone editing them:
+//
+//   - pt-BR, warm and short: a message must fit a phone screen;
+//   - at most one emoji per message;
+//   - no markdown (no tables, no *bold*): the same text goes to WhatsApp,
+//     Telegram and the web chat;
+//   - before the person is verified, never a name, an amount, a charge or
+//     even a hint that there is a debt (the property test in
+//     transcript_test.go checks every golden transcript for this);
+//   - amounts only through payments.Cents.String ("R$ 1.234,56").
+//
+// Reasons (Action.Reason) are for staff, also in pt-BR.
+
+// Identity and verification.
+
+const (
+	txtVerifyAsk     = "Para sua segurança, antes de continuar preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+	txtVerifyRestart = "Vamos recomeçar: por segurança, preciso confirmar sua identidade de novo. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+	txtVerifyAgain   = "Para continuar, me envie os 3 primeiros números do seu CPF ou CNPJ, por favor."
+	txtHelloVerify   = "Olá! " + txtVerifyAsk
+	txtVerifyFirst   = "Por segurança, antes preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+	txtVerifyShort   = "Preciso dos 3 primeiros números do seu CPF ou CNPJ. Pode enviar de novo?"
+	txtVerifyPerson  = "Ainda não consegui entender. 😕 Para continuar, me envie os 3 primeiros números do seu CPF ou CNPJ. Se preferir, fale com uma pessoa da nossa equipe:"
+	txtVerifyLocked  = "Não consegui confirmar sua identidade. Por segurança, não posso seguir com o atendimento automático por aqui. Uma pessoa da nossa equipe pode te ajudar."
+	txtLocked        = "Por segurança, não posso mostrar informações por aqui. Se quiser, uma pessoa da nossa equipe pode te ajudar."
+	txtNoPrefix      = "Não consigo confirmar sua identidade por aqui. Uma pessoa da nossa equipe pode te ajudar."
+
+	txtAudioPrefix   = "Ainda não consigo ouvir áudios. "
+	txtContactThanks = "Obrigado! "
+)
+
+// txtIntro opens a conversation: who is talking, as the law requires.
+func txtIntro(business string) string {
+	if business == "" {
+		return "Olá! "
+	}
+	return "Olá! Aqui é o atendimento " + business + ". "
+}
+
+func txtVerifyWrong(left int) string {
+	tries := "mais 1 tentativa"
+	if left != 1 {
+		tries = "mais " + strconv.Itoa(left) + " tentativas"
+	}
+	return "Esses números não conferem. Você tem " + tries + ". Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+}
+
+// txtWelcome greets a debtor who has just been verified.
+func txtWelcome(first string, optedOut bool) string {
+	var b strings.Builder
+	b.WriteString("Obrigado")
+	if first != "" {
+		b.WriteString(", ")
+		b.WriteString(first)
+	}
+	b.WriteString("! Identidade confirmada. ✅\n")
+	if optedOut {
+		b.WriteString("Você está sem receber nossos lembretes; para voltar a recebê-los, envie VOLTAR.\n")
+	} else {
+		b.WriteString("Se não quiser mais receber nossas mensagens, é só enviar SAIR.\n")
+	}
+	b.WriteString("\nComo posso ajudar?")
+	return b.String()
+}
+
+// No debtor linked to the chat.
+
+const (
+	txtUnlinked         = "Não encontrei pendências para este número. 🙂 Se precisar de algo, posso te passar para uma pessoa da nossa equipe."
+	txtUnlinkedAgain    = "Não encontrei pendências para este número. Se precisar de algo, posso te passar para uma pessoa da nossa equipe."
+	txtAskContact       = "Para eu encontrar seu cadastro, toque no botão abaixo e compartilhe seu número de telefone."
+	txtAskContactReturn = "Vamos recomeçar: por segurança, preciso identificar você de novo. Toque no botão abaixo e compartilhe seu número de telefone."
+	txtAskContactAgain  = "Para continuar, toque no botão “Compartilhar meu telefone” abaixo, por favor."
+	txtWrongUnlinked    = "Tudo bem, obrigado por avisar! Não há nada pendente para este número."
+)
+
+// Menus and small talk.
+
+const (
+	txtMenu            = "Como posso ajudar? Escolha uma opção:"
+	txtMenuBack        = "Certo! Como posso ajudar?"
+	txtThanks          = "De nada! 😊 Se precisar, é só chamar."
+	txtNoAnswer        = "Tudo bem! Se precisar de algo, é só chamar."
+	txtMisunderstood   = "Desculpe, não entendi. 🤔 Escolha uma das opções abaixo ou escreva o que precisa:"
+	txtEmpty           = "Não consegui ler sua mensagem. Pode escrever de novo? Estas são as opções:"
+	txtOfferPerson     = "Ainda não consegui entender. 😕 Quer falar com uma pessoa da nossa equipe?"
+	txtContactVerified = "Obrigado! Seu número já está confirmado. Como posso ajudar?"
+	txtSticker         = "Recebi sua figurinha! 😄 Mas por aqui só entendo texto. Como posso ajudar?"
+	txtAudio           = "Ainda não consigo ouvir áudios. 🙏 Pode escrever, por favor? Estas são as opções:"
+)
+
+func txtHello(first string) string {
+	if first == "" {
+		return "Olá! Como posso ajudar?"
+	}
+	return "Olá, " + first + "! Como posso ajudar?"
+}
+
+func txtGoodbye(first string) string {
+	if first == "" {
+		return "Até mais! Se precisar, é só mandar uma mensagem."
+	}
+	return "Até mais, " + first + "! Se precisar, é só mandar uma mensagem."
+}
+
+func txtNoSuchOption(n int) string {
+	return "Não tenho a opção " + strconv.Itoa(n) + ". Escolha um dos números abaixo:"
+}
+
+// Option labels.
+
+const (
+	lblBalance     = "Ver saldo"
+	lblPix         = "Pagar com Pix"
+	lblInstall     = "Parcelar"
+	lblPaid        = "Já paguei"
+	lblPerson      = "Falar com uma pessoa"
+	lblMenu        = "Ver o menu"
+	lblBackMenu    = "Voltar ao menu"
+	lblYesPix      = "Sim, quero o Pix"
+	lblNoThanks    = "Não, obrigado"
+	lblYesDeal     = "Sim, fechar acordo"
+	lblNo          = "Não"
+	lblYesReceipt  = "Sim, é um comprovante"
+	lblShareMyCell = "Compartilhar meu telefone"
+)
+
+// Balance.
+
+const (
+	txtNothingOwed = "Você não tem nenhuma pendência em aberto: está tudo pago! 🎉 Obrigado por manter tudo em dia."
+	txtAfterBal    = "O que deseja fazer?"
+)
+
+// txtBalance lists the open charges with today's amounts and the total.
+func txtBalance(charges []Charge, total, credit payments.Cents, today time.Time) string {
+	var b strings.Builder
+	b.WriteString("Seu saldo hoje, ")
+	b.WriteString(fmtDate(today))
+	b.WriteString(":\n")
+	for _, c := range charges {
+		b.WriteString("\n• ")
+		b.WriteString(chargeName(c))
+		b.WriteString(": ")
+		b.WriteString(c.Original.String())
+		switch {
+		case c.DaysLate > 0:
+			b.WriteString(", venceu em ")
+			b.WriteString(fmtDate(c.DueDate))
+			b.WriteString(" (")
+			b.WriteString(plural(c.DaysLate, "dia", "dias"))
+			b.WriteString(" de atraso)")
+		case sameDay(c.DueDate, today):
+			b.WriteString(", vence hoje")
+		case c.DueDate.Before(today):
+			b.WriteString(", venceu em ")
+			b.WriteString(fmtDate(c.DueDate))
+		default:
+			b.WriteString(", vence em ")
+			b.WriteString(fmtDate(c.DueDate))
+		}
+		if c.Total != c.Original {
+			b.WriteString("\n  Hoje, com multa e juros: ")
+			b.WriteString(c.Total.String())
+		}
+	}
+	b.WriteString("\n\nTotal hoje: ")
+	b.WriteString(total.String())
+	if credit > 0 {
+		b.WriteString("\nVocê também tem ")
+		b.WriteString(credit.String())
+		b.WriteString(" de crédito conosco.")
+	}
+	b.WriteString("\n\n")
+	b.WriteString(txtAfterBal)
+	return b.String()
+}
+
+// Pix.
+
+const (
+	txtPixHow  = " Copie o código abaixo (Pix copia e cola) ou leia o QR Code no app do seu banco. Assim que o pagamento for confirmado, eu te aviso por aqui."
+	txtBoleto  = "Por aqui o pagamento é feito por Pix: cai na hora e não tem custo. Quer que eu envie o código Pix?"
+	txtPixGone = "Essa cobrança não está mais em aberto. Veja as que estão:"
+)
+
+func txtPixMenu(n int) string {
+	return "Você tem " + strconv.Itoa(n) + " cobranças em aberto. Qual delas quer pagar com Pix? Responda com o número:"
+}
+
+func lblPixCharge(c Charge) string { return chargeName(c) + ": " + c.Total.String() }
+
+func lblPixAll(total payments.Cents) string { return "Tudo: " + total.String() }
+
+func txtPixCharge(c Charge) string {
+	return "Aqui está o Pix de " + c.Total.String() + " (" + chargeName(c) + ")." + txtPixHow
+}
+
+func txtPixTotal(total payments.Cents, n int) string {
+	if n == 1 {
+		return "Aqui está o Pix de " + total.String() + "." + txtPixHow
+	}
+	return "Aqui está o Pix de " + total.String() + ", o total das suas " + strconv.Itoa(n) + " cobranças." + txtPixHow
+}
+
+// Installments.
+
+const (
+	txtNoOffers      = "Para o seu caso, o parcelamento é feito por uma pessoa da nossa equipe. Quer que eu te passe para ela?"
+	txtOfferDeclined = "Tudo bem, não fechei nenhum acordo. Como posso ajudar?"
+	txtOffersChanged = "As condições foram atualizadas. Veja as opções de hoje:"
+	txtOfferConfirm  = "Posso fechar o acordo?"
+)
+
+func txtOfferMenu(owed payments.Cents, n int) string {
+	if n == 1 {
+		return "Para quitar " + owed.String() + ", tenho esta opção (responda com o número):"
+	}
+	return "Para quitar " + owed.String() + ", tenho estas opções (responda com o número):"
+}
+
+func txtNoSuchCount(n int) string {
+	return "Não tenho parcelamento em " + strconv.Itoa(n) + "x para o seu caso. Veja as opções:"
+}
+
+func lblOffer(o payments.Offer) string {
+	if o.Kind == payments.OfferCash {
+		if o.Discount > 0 {
+			return "À vista: " + o.Total.String() + " (desconto de " + o.Discount.String() + ")"
+		}
+		return "À vista: " + o.Total.String()
+	}
+	first := payments.Cents(0)
+	if len(o.Installments) > 0 {
+		first = o.Installments[0].Amount
+	}
+	s := strconv.Itoa(o.Count) + "x de " + first.String()
+	if o.Interest == 0 {
+		return s + " sem juros"
+	}
+	return s + " (total " + o.Total.String() + ")"
+}
+
+// txtOfferSummary states the plan before the debtor says yes.
+func txtOfferSummary(o payments.Offer, today time.Time) string {
+	var b strings.Builder
+	b.WriteString("Confira o acordo:\n")
+	due, first := offerFirst(o)
+	if o.Kind == payments.OfferCash {
+		b.WriteString("• Pagamento à vista de ")
+		b.WriteString(o.Total.String())
+		if o.Discount > 0 {
+			b.WriteString(", com desconto de ")
+			b.WriteString(o.Discount.String())
+		}
+		b.WriteString("\n• Para pagar até ")
+		b.WriteString(fmtDueDay(due, today))
+	} else {
+		b.WriteString("• ")
+		b.WriteString(strconv.Itoa(o.Count))
+		b.WriteString(" parcelas mensais, a 1ª de ")
+		b.WriteString(first.String())
+		b.WriteString(" com vencimento em ")
+		b.WriteString(fmtDate(due))
+		if o.MonthlyRateBP > 0 {
+			b.WriteString("\n• Juros de ")
+			b.WriteString(fmtRate(o.MonthlyRateBP))
+			b.WriteString(" ao mês")
+		} else {
+			b.WriteString("\n• Sem juros")
+		}
+		b.WriteString("\n• Total: ")
+		b.WriteString(o.Total.String())
+	}
+	b.WriteString("\n\n")
+	b.WriteString(txtOfferConfirm)
+	return b.String()
+}
+
+// txtOfferAccepted is the caption of the first installment's Pix.
+func txtOfferAccepted(o payments.Offer, today time.Time) string {
+	due, first := offerFirst(o)
+	if o.Kind == payments.OfferCash {
+		return "Acordo fechado! ✅ Aqui está o Pix de " + o.Total.String() + ", à vista, para pagar até " + fmtDueDay(due, today) + "." + txtPixHow
+	}
+	return "Acordo fechado! ✅ Aqui está o Pix da 1ª parcela, de " + first.String() + ", com vencimento em " + fmtDate(due) + "." + txtPixHow
+}
+
+// Promise to pay.
+
+const (
+	txtPromiseAsk  = "Qual dia você consegue pagar? Pode escrever, por exemplo, “dia 10”, “sexta” ou “amanhã”."
+	txtPromisePast = "Essa data já passou. Qual dia você consegue pagar?"
+	txtPromiseBad  = "Não entendi a data. Pode escrever, por exemplo, “dia 10”, “sexta” ou “15/12”?"
+)
+
+func txtPromiseTooFar(limit time.Time) string {
+	return "Consigo anotar uma data até " + fmtDayMonth(limit) + ". Qual dia você consegue pagar? Se precisar de mais prazo, escreva PARCELAR para ver as opções de parcelamento."
+}
+
+func txtPromiseOK(d, today time.Time) string {
+	return "Combinado! Anotei seu pagamento para " + fmtPromiseDay(d, today) + ". 👍 Se quiser, já te mando o Pix: é só escrever PIX."
+}
+
+// Already paid and files.
+
+const (
+	txtReceiptAsk     = "Que bom! Pode me enviar o comprovante aqui, em foto ou PDF? Vou encaminhar para a equipe conferir."
+	txtReceiptGot     = "Recebi seu comprovante, obrigado! 🙏 Vamos conferir e te avisamos por aqui."
+	txtReceiptWaiting = "Estou aguardando o comprovante: envie a foto ou o PDF aqui mesmo, por favor. Se não tiver agora, sem problemas, é só enviar depois."
+	txtReceiptLater   = "Sem problemas. Quando tiver o comprovante, é só me enviar aqui."
+	txtReceiptAudio   = "Ainda não consigo ouvir áudios. 🙏 Pode enviar o comprovante em foto ou PDF?"
+	txtReceiptSticker = "Recebi uma figurinha. 🙂 Pode enviar o comprovante em foto ou PDF?"
+	txtPaidNothing    = "Obrigado! Por aqui está tudo certo: você não tem pendências em aberto."
+	txtFileWhat       = "Recebi seu arquivo. 📎 É um comprovante de pagamento?"
+	txtFileResend     = "Certo! Para eu encaminhar para a equipe, me envie o comprovante de novo aqui, por favor."
+)
+
+// Handoff, dispute, wrong person, opt-out.
+
+const (
+	txtHandoff      = "Certo! Vou te passar para uma pessoa da nossa equipe. Ela vai responder por aqui assim que possível."
+	txtDispute      = "Entendi. Vou pedir para uma pessoa da nossa equipe verificar, e as cobranças ficam pausadas enquanto isso. Ela vai responder por aqui."
+	txtWaitingAck   = "Sua mensagem foi encaminhada. Um atendente responde em breve."
+	txtWrongPerson  = "Desculpe o incômodo! Vou registrar que este número não é da pessoa que procuramos, e você não vai mais receber mensagens nossas."
+	txtOptOut       = "Pronto: você não vai mais receber nossas mensagens por aqui. Se mudar de ideia, é só enviar VOLTAR."
+	txtOptIn        = "Que bom! Você voltará a receber nossas mensagens por aqui. Para parar, é só enviar SAIR."
+	txtThanksPlain  = "De nada! Se precisar, é só chamar."
+	txtGoodbyePlain = "Até mais! Se precisar, é só mandar uma mensagem."
+)
+
+// Reasons for staff.
+
+const (
+	rsnVerifyLocked     = "verificação bloqueada: 3 respostas erradas para os primeiros dígitos do CPF/CNPJ"
+	rsnAsked            = "pediu para falar com uma pessoa"
+	rsnAskedUnverified  = "pediu para falar com uma pessoa; identidade não confirmada"
+	rsnAskedLocked      = "pediu para falar com uma pessoa após verificação bloqueada"
+	rsnAskedUnlinked    = "número sem cadastro pediu para falar com uma pessoa"
+	rsnNoPrefix         = "sem CPF/CNPJ cadastrado para confirmar a identidade"
+	rsnDispute          = "não reconhece a dívida"
+	rsnDisputeHandoff   = "contestação: o devedor não reconhece a dívida"
+	rsnDisputeUnverifed = "diz não reconhecer a dívida; identidade não confirmada"
+)
+
+// Formatting helpers.
+
+var ptWeekdays = [...]string{"domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"}
+
+// fmtDate writes a civil date as dd/mm/yyyy.
+func fmtDate(d time.Time) string {
+	var buf [10]byte
+	y, m, day := d.Date()
+	b := append(buf[:0], byte('0'+day/10), byte('0'+day%10), '/', byte('0'+int(m)/10), byte('0'+int(m)%10), '/')
+	b = strconv.AppendInt(b, int64(y), 10)
+	return string(b)
+}
+
+// fmtDayMonth writes a civil date as dd/mm.
+func fmtDayMonth(d time.Time) string {
+	_, m, day := d.Date()
+	return string([]byte{byte('0' + day/10), byte('0' + day%10), '/', byte('0' + int(m)/10), byte('0' + int(m)%10)})
+}
+
+// fmtPromiseDay writes "sexta-feira, 27/11", "hoje, segunda-feira, 23/11"
+// or "amanhã, terça-feira, 24/11".
+func fmtPromiseDay(d, today time.Time) string {
+	s := ptWeekdays[d.Weekday()] + ", " + fmtDayMonth(d)
+	switch payments.DaysBetween(today, d) {
+	case 0:
+		return "hoje, " + s
+	case 1:
+		return "amanhã, " + s
+	}
+	return s
+}
+
+// fmtDueDay writes a due date, saying when it is today: "hoje, 23/11/2026".
+func fmtDueDay(d, today time.Time) string {
+	if sameDay(d, today) {
+		return "hoje, " + fmtDate(d)
+	}
+	return fmtDate(d)
+}
+
+// fmtRate writes basis points as a percentage: 199 → "1,99%".
+func fmtRate(bp int64) string {
+	s := fmt.Sprintf("%d,%02d", bp/100, bp%100)
+	s = strings.TrimSuffix(s, ",00")
+	if strings.HasSuffix(s, "0") && strings.Contains(s, ",") {
+		s = strings.TrimSuffix(s, "0")
+	}
+	return s + "%"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// chargeName is how a charge is called to the debtor.
+func chargeName(c Charge) string {
+	if d := strings.TrimSpace(c.Description); d != "" {
+		return d
+	}
+	if c.ExternalID != "" {
+		return "Cobrança " + c.ExternalID
+	}
+	return "Cobrança de " + fmtDate(c.DueDate)
+}
+
+func offerFirst(o payments.Offer) (time.Time, payments.Cents) {
+	if len(o.Installments) == 0 {
+		return o.ExpiresAt, o.Total
+	}
+	return o.Installments[0].DueDate, o.Installments[0].Amount
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}

@@ -17,7 +17,8 @@ build: ## build the regua binary into bin/
 run: services build ## start PostgreSQL/Redis, migrate, seed demo data, serve on :8080
 	@./bin/regua serve
 
-test: services ## start PostgreSQL/Redis, then run every test
+test: ## start PostgreSQL/Redis (and install Chromium), then run every test
+	@bash scripts/services.sh --with-browser
 	@$(GO) test -count=1 ./...
 
 lint: ## gofmt and go vet

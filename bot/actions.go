@@ -136,9 +136,13 @@ func (s *Service) apply(ctx context.Context, c *conv, in Inbound, sess *conversa
 			if _, err := tx.Exec(ctx, "UPDATE promises SET status = 'replaced' WHERE debtor_id = $1 AND status = 'open'", *debtor); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, "INSERT INTO promises (debtor_id, conversation_id, promised_for, amount) VALUES ($1, $2, $3, $4)",
-				*debtor, c.ID, a.Date, f.Total)
-			return err
+			var id int64
+			err := tx.QueryRow(ctx, "INSERT INTO promises (debtor_id, conversation_id, promised_for, amount) VALUES ($1, $2, $3, $4) RETURNING id",
+				*debtor, c.ID, a.Date, f.Total).Scan(&id)
+			if err != nil || s.Scheduler == nil {
+				return err
+			}
+			return s.Scheduler.SchedulePromiseFollowUpTx(ctx, tx, id, a.Date, s.Ledger.Location())
 		case conversations.ActForwardReceipt:
 			_, err := tx.Exec(ctx, "INSERT INTO receipts (conversation_id, debtor_id, media_kind, media_ref, caption) VALUES ($1, $2, $3, $4, $5)",
 				c.ID, debtor, in.MediaKind, in.MediaRef, storedText(in.Text))

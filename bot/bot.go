@@ -66,6 +66,12 @@ type Plans interface {
 	Accept(ctx context.Context, debtorID int64, offerID, channel, chat string) (*billing.Code, error)
 }
 
+// Scheduler schedules the follow-up of a promise to pay, in the
+// transaction that records the promise.
+type Scheduler interface {
+	SchedulePromiseFollowUpTx(ctx context.Context, tx pgx.Tx, promiseID int64, date time.Time, loc *time.Location) error
+}
+
 // Deps are the Service's dependencies.
 type Deps struct {
 	Pool      *pgxpool.Pool
@@ -74,7 +80,8 @@ type Deps struct {
 	Ledger    *payments.Ledger
 	Billing   *billing.Service
 	Engine    Engine
-	Plans     Plans // nil: no installment offers
+	Plans     Plans     // nil: no installment offers
+	Scheduler Scheduler // nil: promises are recorded without a follow-up
 	Log       *slog.Logger
 	Business  string // REGUA_BUSINESS_NAME
 	PublicURL string // REGUA_PUBLIC_URL, for QR image links
@@ -147,42 +154,65 @@ type conv struct {
 }
 
 func (s *Service) conversation(ctx context.Context, channel, chat string) (*conv, error) {
-	c := conv{Channel: channel, Chat: chat}
-	var last *time.Time
-	var debtor *int64
-	err := s.Pool.QueryRow(ctx, `
-		WITH ins AS (
-			INSERT INTO conversations (channel, chat) VALUES ($1, $2)
-			ON CONFLICT (channel, chat) DO NOTHING
-			RETURNING id, debtor_id, status, last_message_at
-		)
-		SELECT * FROM ins
-		UNION ALL
-		SELECT id, debtor_id, status, last_message_at FROM conversations WHERE channel = $1 AND chat = $2
-		LIMIT 1`, channel, chat).Scan(&c.ID, &debtor, &c.Status, &last)
-	if err != nil {
-		return nil, fmt.Errorf("bot: conversation: %w", err)
+	c, _, err := s.openTurn(ctx, channel, chat, nil)
+	return c, err
+}
+
+// inboundRow is an inbound message to store as a turn opens.
+type inboundRow struct {
+	MessageID *string
+	Text      string
+	Payload   []byte
+	At        time.Time
+}
+
+// openTurn finds (or creates) the conversation and, with in, stores the
+// inbound message in the same round trip. inID is 0 when PostgreSQL already
+// holds that channel message id (a duplicate).
+func (s *Service) openTurn(ctx context.Context, channel, chat string, in *inboundRow) (*conv, int64, error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		c := conv{Channel: channel, Chat: chat}
+		var last *time.Time
+		var debtor, inID *int64
+		var err error
+		if in == nil {
+			err = s.Pool.QueryRow(ctx, "SELECT id, debtor_id, status, last_message_at FROM conversations WHERE channel = $1 AND chat = $2",
+				channel, chat).Scan(&c.ID, &debtor, &c.Status, &last)
+		} else {
+			err = s.Pool.QueryRow(ctx, `
+				WITH c AS (SELECT id, debtor_id, status, last_message_at FROM conversations WHERE channel = $1 AND chat = $2),
+				m AS (
+					INSERT INTO messages (conversation_id, direction, sender, channel_message_id, text, payload, created_at)
+					SELECT c.id, 'in', 'debtor', $3, $4, $5, $6 FROM c
+					ON CONFLICT DO NOTHING RETURNING id
+				)
+				SELECT c.id, c.debtor_id, c.status, c.last_message_at, (SELECT id FROM m) FROM c`,
+				channel, chat, in.MessageID, in.Text, in.Payload, in.At).Scan(&c.ID, &debtor, &c.Status, &last, &inID)
+		}
+		if errors.Is(err, pgx.ErrNoRows) && attempt == 0 {
+			if _, err := s.Pool.Exec(ctx, "INSERT INTO conversations (channel, chat) VALUES ($1, $2) ON CONFLICT DO NOTHING", channel, chat); err != nil {
+				return nil, 0, fmt.Errorf("bot: conversation: %w", err)
+			}
+			continue
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("bot: conversation: %w", err)
+		}
+		if debtor != nil {
+			c.DebtorID = *debtor
+		}
+		c.HadMessages = last != nil
+		var id int64
+		if inID != nil {
+			id = *inID
+		}
+		return &c, id, nil
 	}
-	if debtor != nil {
-		c.DebtorID = *debtor
-	}
-	c.HadMessages = last != nil
-	return &c, nil
+	return nil, 0, fmt.Errorf("bot: conversation %s:%s vanished", channel, chat)
 }
 
 func (s *Service) turn(ctx context.Context, in Inbound) ([]Reply, error) {
 	now := s.Ledger.Now()
-	c, err := s.conversation(ctx, in.Channel, in.Chat)
-	if err != nil {
-		return nil, err
-	}
-	// Store the inbound message first: PostgreSQL is the last word on
-	// duplicates (Redis may have been flushed).
-	var inID int64
-	var msgID *string
-	if in.MessageID != "" {
-		msgID = &in.MessageID
-	}
 	payload := map[string]any{}
 	if in.Kind != conversations.EventText {
 		payload["kind"] = in.Kind
@@ -194,14 +224,18 @@ func (s *Service) turn(ctx context.Context, in Inbound) ([]Reply, error) {
 		}
 	}
 	pj, _ := json.Marshal(payload)
-	err = s.Pool.QueryRow(ctx, `INSERT INTO messages (conversation_id, direction, sender, channel_message_id, text, payload, created_at)
-		VALUES ($1, 'in', 'debtor', $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id`,
-		c.ID, msgID, storedText(in.Text), pj, in.At).Scan(&inID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrDuplicate
+	row := &inboundRow{Text: storedText(in.Text), Payload: pj, At: in.At}
+	if in.MessageID != "" {
+		row.MessageID = &in.MessageID
 	}
+	// The inbound message is stored first: PostgreSQL is the last word on
+	// duplicates (Redis may have been flushed).
+	c, inID, err := s.openTurn(ctx, in.Channel, in.Chat, row)
 	if err != nil {
-		return nil, fmt.Errorf("bot: store inbound: %w", err)
+		return nil, err
+	}
+	if inID == 0 {
+		return nil, ErrDuplicate
 	}
 	replies, err := s.step(ctx, c, in, inID, now)
 	if err != nil {
@@ -252,41 +286,59 @@ func (s *Service) step(ctx context.Context, c *conv, in Inbound, inID int64, now
 }
 
 // record stores the outbound replies, what the inbound message caused, and
-// the conversation's new state, then tells the event streams.
+// the conversation's new state in one statement, then tells the event
+// streams.
 func (s *Service) record(ctx context.Context, c *conv, inID int64, sess conversations.Session, done []string, replies []Reply, sender string, now time.Time) error {
-	var msgs []storedMessage
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if inID != 0 {
-			aj, _ := json.Marshal(done)
-			if _, err := tx.Exec(ctx, "UPDATE messages SET actions = $2 WHERE id = $1", inID, aj); err != nil {
-				return err
-			}
+	texts := make([]string, len(replies))
+	payloads := make([][]byte, len(replies))
+	msgs := make([]storedMessage, len(replies))
+	for i, r := range replies {
+		p := map[string]any{}
+		if len(r.Options) > 0 {
+			p["options"] = r.Options
 		}
-		for _, r := range replies {
-			m, err := insertOut(ctx, tx, c.ID, sender, r, now)
-			if err != nil {
-				return err
-			}
-			msgs = append(msgs, m)
+		if r.Pix != nil {
+			p["pix"] = r.Pix
 		}
-		var debtor *int64
-		if sess.DebtorID != 0 {
-			debtor = &sess.DebtorID
-		}
-		status := sess.Status
-		if status == "" {
-			status = conversations.StatusBot
-		}
-		_, err := tx.Exec(ctx, `UPDATE conversations SET debtor_id = coalesce($2, debtor_id), status = $3, last_message_at = $4, updated_at = now() WHERE id = $1`,
-			c.ID, debtor, status, now)
-		return err
-	})
+		texts[i] = r.Text
+		payloads[i], _ = json.Marshal(p)
+		msgs[i] = storedMessage{Direction: "out", Sender: sender, Text: r.Text, Options: r.Options, Pix: r.Pix, At: now}
+	}
+	if done == nil {
+		done = []string{}
+	}
+	aj, _ := json.Marshal(done)
+	var debtor *int64
+	if sess.DebtorID != 0 {
+		debtor = &sess.DebtorID
+	}
+	status := sess.Status
+	if status == "" {
+		status = conversations.StatusBot
+	}
+	var ids []int64
+	err := s.Pool.QueryRow(ctx, `
+		WITH upd AS (UPDATE messages SET actions = $2 WHERE id = $1 AND $1 <> 0),
+		conv AS (
+			UPDATE conversations SET debtor_id = coalesce($4, debtor_id), status = $5, last_message_at = $6, updated_at = now()
+			WHERE id = $3
+		),
+		outs AS (
+			INSERT INTO messages (conversation_id, direction, sender, text, payload, created_at)
+			SELECT $3, 'out', $7, x.t, x.p, $6 FROM unnest($8::text[], $9::jsonb[]) WITH ORDINALITY AS x(t, p, n) ORDER BY x.n
+			RETURNING id
+		)
+		SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM outs`,
+		inID, aj, c.ID, debtor, status, now, sender, texts, payloads).Scan(&ids)
 	if err != nil {
 		return fmt.Errorf("bot: record turn: %w", err)
 	}
-	for _, m := range msgs {
-		s.publish(ctx, c, m)
+	for i := range msgs {
+		if i < len(ids) {
+			msgs[i].ID = ids[i]
+		}
 	}
+	s.publish(ctx, c, msgs)
 	return nil
 }
 
@@ -300,24 +352,12 @@ type storedMessage struct {
 	At        time.Time              `json:"at"`
 }
 
-func insertOut(ctx context.Context, tx pgx.Tx, convID int64, sender string, r Reply, now time.Time) (storedMessage, error) {
-	p := map[string]any{}
-	if len(r.Options) > 0 {
-		p["options"] = r.Options
+func (s *Service) publish(ctx context.Context, c *conv, msgs []storedMessage) {
+	payloads := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		payloads[i], _ = json.Marshal(m)
 	}
-	if r.Pix != nil {
-		p["pix"] = r.Pix
-	}
-	pj, _ := json.Marshal(p)
-	m := storedMessage{Direction: "out", Sender: sender, Text: r.Text, Options: r.Options, Pix: r.Pix, At: now}
-	err := tx.QueryRow(ctx, `INSERT INTO messages (conversation_id, direction, sender, text, payload, created_at)
-		VALUES ($1, 'out', $2, $3, $4, $5) RETURNING id`, convID, sender, r.Text, pj, now).Scan(&m.ID)
-	return m, err
-}
-
-func (s *Service) publish(ctx context.Context, c *conv, m storedMessage) {
-	b, _ := json.Marshal(m)
-	if err := s.Redis.Publish(context.WithoutCancel(ctx), c.Channel, c.Chat, b); err != nil {
-		s.Log.Warn("publish message", "err", err)
+	if err := s.Redis.Publish(context.WithoutCancel(ctx), c.Channel, c.Chat, payloads...); err != nil {
+		s.Log.Warn("publish messages", "err", err)
 	}
 }

@@ -88,6 +88,12 @@ ensure_database() {
   fi
 }
 
+# Headless Chromium for the browser tests of the web chat (and console).
+ensure_chromium() {
+  command -v chromium >/dev/null || command -v chromium-browser >/dev/null || apt_install chromium
+}
+
 ensure_postgres
 ensure_redis
 ensure_database
+if [ "${1:-}" = "--with-browser" ]; then ensure_chromium; fi

@@ -201,7 +201,8 @@ func (c *Chat) people(w http.ResponseWriter, r *http.Request) {
 	rows, err := c.pool.Query(r.Context(), `
 		SELECT d.name, d.phones[1], d.external_id,
 		       coalesce((SELECT min(due_date) FROM charges WHERE debtor_id = d.id AND status = 'open'), NULL)::text,
-		       coalesce((SELECT sum(amount) FROM charges WHERE debtor_id = d.id AND status = 'open'), 0)::bigint
+		       coalesce((SELECT sum(amount) FROM charges WHERE debtor_id = d.id AND status = 'open'), 0)::bigint,
+		       EXISTS (SELECT 1 FROM plans p WHERE p.debtor_id = d.id AND p.status = 'active')
 		FROM debtors d WHERE cardinality(d.phones) > 0 ORDER BY d.external_id LIMIT 50`)
 	if err != nil {
 		httpapi.WriteError(w, r, c.log, err)
@@ -213,11 +214,15 @@ func (c *Chat) people(w http.ResponseWriter, r *http.Request) {
 	for rows.Next() {
 		var p Person
 		var due *string
-		if err := rows.Scan(&p.Name, &p.Phone, &p.ExternalID, &due, &p.Owed); err != nil {
+		var inPlan bool
+		if err := rows.Scan(&p.Name, &p.Phone, &p.ExternalID, &due, &p.Owed, &inPlan); err != nil {
 			httpapi.WriteError(w, r, c.log, err)
 			return
 		}
 		p.Situation = "em dia"
+		if inPlan {
+			p.Situation = "em acordo de parcelamento"
+		}
 		if due != nil {
 			d, _ := time.Parse(time.DateOnly, *due)
 			switch n := payments.DaysBetween(d, today); {

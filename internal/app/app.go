@@ -16,14 +16,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/regua/regua/bot"
+	"github.com/regua/regua/bot/webchat"
+	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/internal/config"
 	"github.com/regua/regua/internal/httpapi"
 	"github.com/regua/regua/internal/jobs"
 	"github.com/regua/regua/internal/postgres"
+	"github.com/regua/regua/internal/redisstore"
 	"github.com/regua/regua/payments"
 	"github.com/regua/regua/payments/billing"
 	"github.com/regua/regua/payments/pix/apipix"
 )
+
+// policyReloadEvery is how soon a policy saved through another replica
+// takes effect in this one.
+const policyReloadEvery = 30 * time.Second
 
 // Version is set at build time (-ldflags "-X ...app.Version=...").
 var Version = "dev"
@@ -41,6 +49,13 @@ type Main struct {
 	Billing *billing.Service
 	Jobs    *jobs.Jobs
 	PSP     *apipix.Client // nil with static Pix
+
+	Sessions *redisstore.Store
+	Bot      *bot.Service
+
+	Policies  *payments.PolicyStore
+	Plans     *payments.Plans
+	stopWatch context.CancelFunc // the policy reload loop
 
 	registry *prometheus.Registry
 	server   *http.Server
@@ -69,6 +84,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 		m.Close()
 		return nil, fmt.Errorf("REGUA_REDIS_URL: %w", err)
 	}
+	if ropts.PoolSize < 200 {
+		ropts.PoolSize = 200 // turns waiting for their conversation poll Redis
+	}
 	m.Redis = redis.NewClient(ropts)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -78,6 +96,14 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 	}
 	m.Ledger = payments.NewLedger(pool, log, cfg.Location, payments.DefaultLateFeeRules, now)
 	m.Store = payments.NewStore(m.Ledger)
+	// The ledger's late-charge rules follow the stored policy: read it now,
+	// and again every 30 s once serving (policyReloadEvery).
+	m.Policies = payments.NewPolicyStore(pool, m.Ledger)
+	if _, err := m.Policies.Reload(ctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	m.Plans = payments.NewPlans(m.Ledger, m.Policies, log)
 	var provider billing.Provider = billing.Static{Key: cfg.PixKey, MerchantName: cfg.PixName, MerchantCity: cfg.PixCity}
 	var reconciler billing.Reconciler
 	if cfg.PSPURL != "" {
@@ -102,14 +128,21 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 		reconciler = m.PSP
 	}
 	m.Billing = billing.New(m.Ledger, m.Store, provider, nil, log)
-	m.Jobs, err = jobs.New(jobs.Config{Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing, Reconciler: reconciler})
+	m.Sessions = redisstore.New(m.Redis, redisPrefix(pool), cfg.SessionTTL)
+	m.Bot = bot.New(bot.Deps{Pool: pool, Redis: m.Sessions, Store: m.Store, Ledger: m.Ledger, Billing: m.Billing,
+		Engine: conversations.NewEngine(), Log: log, Business: cfg.BusinessName, PublicURL: cfg.PublicURL})
+	m.Bot.RegisterSender(bot.ChannelWebchat, webchat.Sender{})
+	m.Jobs, err = jobs.New(jobs.Config{Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing,
+		Reconciler: reconciler, Confirmer: confirmer{m.Bot}, Ledger: m.Ledger, Plans: m.Plans})
 	if err != nil {
 		m.Close()
 		return nil, err
 	}
 	m.Billing.SetHook(m.Jobs)
+	m.Bot.Scheduler = m.Jobs
+	m.Bot.Plans = chatPlans{plans: m.Plans, billing: m.Billing}
 	if cfg.Demo {
-		if err := SeedDemo(ctx, m.Store, m.Ledger, log); err != nil {
+		if err := SeedDemo(ctx, m.Store, m.Ledger, m.Plans, log); err != nil {
 			m.Close()
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
@@ -121,9 +154,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 // Handler builds the HTTP surface.
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
-	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Metrics: m.registry})
+	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Metrics: m.registry,
+		Policies: m.Policies, Plans: m.Plans})
 	api.Register(mux)
 	api.RegisterPix(mux, httpapi.PixDeps{Billing: m.Billing, Secret: m.Config.WebhookSecret, PublicURL: m.Config.PublicURL, Now: m.Now})
+	api.RegisterPlans(mux, httpapi.PlansDeps{Billing: m.Billing, PublicURL: m.Config.PublicURL})
+	m.registerChat(mux, api)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if m.Config.Demo {
 			http.Redirect(w, r, "/chat", http.StatusFound)
@@ -157,6 +193,9 @@ func (m *Main) Start() error {
 		ln.Close()
 		return fmt.Errorf("jobs: %w", err)
 	}
+	var wctx context.Context
+	wctx, m.stopWatch = context.WithCancel(context.Background())
+	go m.Policies.Watch(wctx, policyReloadEvery, m.Log)
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.server.Serve(ln) }()
 	m.Log.Info("serving", "addr", ln.Addr().String(), "public_url", m.Config.PublicURL, "demo", m.Config.Demo, "version", Version)
@@ -194,6 +233,9 @@ func (m *Main) Run(ctx context.Context) error {
 // Close stops serving (waiting up to 15 s for requests in flight) and
 // closes connections.
 func (m *Main) Close() error {
+	if m.stopWatch != nil {
+		m.stopWatch()
+	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
@@ -210,4 +252,10 @@ func (m *Main) Close() error {
 		m.Pool.Close()
 	}
 	return nil
+}
+
+// redisPrefix namespaces Redis keys by database, so that deployments (and
+// test databases) sharing one Redis never see each other's sessions.
+func redisPrefix(pool *pgxpool.Pool) string {
+	return "regua:" + pool.Config().ConnConfig.Database + ":"
 }

@@ -116,11 +116,15 @@ func TestDemoDataSeededOnce(t *testing.T) {
 	if r.status != 200 || r.body["balance"] != "910.77" { // 890.00 + 2% (17.80) + 10 days of 1%/month (2.97)
 		t.Fatalf("statement: %d %s", r.status, r.raw)
 	}
+	r = s.do(t, "GET", "/api/v1/debtors/cli-010/statement", "")
+	if plans, _ := r.body["plans"].([]any); len(plans) != 1 || !strings.Contains(r.raw, `"in_plan"`) {
+		t.Fatalf("demo debtor in a plan: %s", r.raw)
+	}
 	r = s.do(t, "GET", "/api/v1/debtors/cli-008/statement", "")
 	if r.body["balance"] != "0.00" || len(r.body["payments"].([]any)) != 1 {
 		t.Fatalf("paid debtor statement: %s", r.raw)
 	}
-	if err := app.SeedDemo(context.Background(), s.Store, s.Ledger, slog.New(slog.DiscardHandler)); err != nil {
+	if err := app.SeedDemo(context.Background(), s.Store, s.Ledger, s.Plans, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	r = s.do(t, "GET", "/api/v1/charges?limit=500", "")

@@ -51,9 +51,14 @@ var demoCharges = []struct {
 	{"fat-1014", "cli-001", "Mensalidade dezembro", 18990, 33, false},
 }
 
+// demoPlanDebtor is the demo debtor who already agreed to a plan.
+const demoPlanDebtor = "cli-010"
+
 // SeedDemo loads the demo debtors and charges into an empty database. It
-// does nothing when any debtor exists, so it never touches real data.
-func SeedDemo(ctx context.Context, store *payments.Store, ledger *payments.Ledger, log *slog.Logger) error {
+// does nothing when any debtor exists, so it never touches real data. With
+// plans, one debtor is put in a 3-installment plan through the real offer
+// acceptance.
+func SeedDemo(ctx context.Context, store *payments.Store, ledger *payments.Ledger, plans *payments.Plans, log *slog.Logger) error {
 	var n int
 	if err := store.Pool().QueryRow(ctx, "SELECT count(*) FROM debtors").Scan(&n); err != nil {
 		return err
@@ -97,6 +102,23 @@ func SeedDemo(ctx context.Context, store *payments.Store, ledger *payments.Ledge
 			ChargeID: ch.ID, PaidAt: ledger.Now(), Source: "demo"})
 		if err != nil {
 			return err
+		}
+	}
+	if plans != nil {
+		d, err := store.Debtor(ctx, demoPlanDebtor)
+		if err != nil {
+			return err
+		}
+		q, err := plans.Quote(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		for _, o := range q.Offers {
+			if o.Kind == payments.OfferInstallments && o.Count == 3 {
+				if _, _, err := plans.Accept(ctx, d.ID, o.ID, "demo"); err != nil {
+					return fmt.Errorf("demo plan: %w", err)
+				}
+			}
 		}
 	}
 	log.Info("demo data loaded", "debtors", len(demoDebtors), "charges", len(demoCharges))

@@ -304,8 +304,13 @@ func TestReconciliationMatchesProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Received != 100 || rep.Posted == 0 || rep.Posted+rep.Duplicates != 100 {
+	// The service's own periodic reconciliation may have run first: either
+	// way every listed payment is posted once.
+	if rep.Received != 100 || rep.Posted+rep.Duplicates != 100 {
 		t.Fatalf("reconciliation report: %+v", rep)
+	}
+	if n := s.count(t, "SELECT count(*) FROM payments WHERE source = 'reconciliation'"); n == 0 || n+len(notes) < 100 {
+		t.Fatalf("%d payments came only through reconciliation", n)
 	}
 	provider := map[string]payments.Cents{}
 	for _, p := range psp.Payments() {
@@ -336,7 +341,7 @@ func TestReconciliationMatchesProvider(t *testing.T) {
 	if n := s.count(t, "SELECT count(*) FROM staff_alerts WHERE kind = 'unmatched_payment'"); n != 0 {
 		t.Fatalf("%d payments did not match their codes", n)
 	}
-	if n := s.count(t, "SELECT count(*) FROM reconciliation_runs WHERE posted > 0"); n != 1 {
+	if n := s.count(t, "SELECT count(*) FROM reconciliation_runs WHERE posted > 0"); n < 1 {
 		t.Fatalf("reconciliation run not recorded")
 	}
 	s.checkLedgerBalanced(t)

@@ -92,7 +92,11 @@ const maxJSONBody = 1 << 20
 // DecodeJSON reads a JSON object into v strictly: one object, no unknown
 // fields, at most 1 MiB. Errors name the field where JSON allows it.
 func DecodeJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+	// curl -d sends application/x-www-form-urlencoded; a JSON body is still
+	// read as JSON. Anything else is surely not JSON.
+	switch ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.TrimSpace(ct) {
+	case "", "application/json", "application/x-www-form-urlencoded", "text/plain":
+	default:
 		return malformed("", "Content-Type must be application/json")
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))

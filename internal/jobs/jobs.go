@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/regua/regua/payments"
 	"github.com/regua/regua/payments/billing"
 	"github.com/regua/regua/payments/pix/apipix"
 )
@@ -76,6 +77,15 @@ type Config struct {
 	ReconcileEvery time.Duration
 	// PollInterval overrides River's fetch poll interval (tests).
 	PollInterval time.Duration
+	// Confirmer delivers payment confirmations and follow-ups in chat (nil:
+	// recorded only).
+	Confirmer Confirmer
+	// Ledger answers what a debtor owes (promise follow-ups).
+	Ledger *payments.Ledger
+	// Plans, when set, gets a periodic job that breaks installment plans
+	// whose installments are too late, every PlanBreaksEvery (default 1 h).
+	Plans           *payments.Plans
+	PlanBreaksEvery time.Duration
 }
 
 // New builds the River client and its workers.
@@ -92,6 +102,8 @@ func New(cfg Config) (*Jobs, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &webhookWorker{pool: cfg.Pool, secret: cfg.Secret, http: cfg.HTTPClient, now: cfg.Now})
 	river.AddWorker(workers, &reconcileWorker{billing: cfg.Billing, src: cfg.Reconciler, now: cfg.Now})
+	river.AddWorker(workers, &confirmWorker{pool: cfg.Pool, c: cfg.Confirmer})
+	river.AddWorker(workers, &promiseWorker{pool: cfg.Pool, ledger: cfg.Ledger, c: cfg.Confirmer})
 	rc := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
 		Workers: workers,
@@ -107,6 +119,7 @@ func New(cfg Config) (*Jobs, error) {
 			func() (river.JobArgs, *river.InsertOpts) { return ReconcileArgs{Window: 3 * every}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true})}
 	}
+	addPlanBreaks(workers, rc, cfg)
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), rc)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
@@ -125,9 +138,14 @@ func (j *Jobs) Client() *river.Client[pgx.Tx] { return j.client }
 
 var _ billing.PaymentHook = (*Jobs)(nil)
 
-// PaymentRecordedTx enqueues the outgoing webhooks a payment causes, in the
-// payment's transaction.
+// PaymentRecordedTx enqueues what a payment causes, in the payment's
+// transaction: the debtor's confirmation in chat and the outgoing webhooks.
 func (j *Jobs) PaymentRecordedTx(ctx context.Context, tx pgx.Tx, ev billing.PaymentEvent) error {
+	if ev.Message != "" && ev.Code != nil && ev.Code.Channel != "" && ev.Code.Chat != "" {
+		if _, err := j.client.InsertTx(ctx, tx, ConfirmArgs{PaymentID: ev.Result.PaymentID}, nil); err != nil {
+			return fmt.Errorf("jobs: enqueue confirmation: %w", err)
+		}
+	}
 	rows, err := tx.Query(ctx, "SELECT id, events FROM webhook_endpoints WHERE active")
 	if err != nil {
 		return fmt.Errorf("jobs: endpoints: %w", err)

@@ -218,10 +218,20 @@ func randomID() string {
 	return hex.EncodeToString(b)
 }
 
-// Publish announces a new message of a conversation to its subscribers (the
-// web chat's event streams), on every replica.
-func (s *Store) Publish(ctx context.Context, channel, chat string, payload []byte) error {
-	return s.rdb.Publish(ctx, s.key("events", channel, chat), payload).Err()
+// Publish announces new messages of a conversation to its subscribers (the
+// web chat's event streams), on every replica, in one round trip.
+func (s *Store) Publish(ctx context.Context, channel, chat string, payloads ...[]byte) error {
+	if len(payloads) == 0 {
+		return nil
+	}
+	key := s.key("events", channel, chat)
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, b := range payloads {
+			p.Publish(ctx, key, b)
+		}
+		return nil
+	})
+	return err
 }
 
 // Subscribe listens to a conversation's new messages. Close the PubSub when done.

@@ -151,6 +151,7 @@ type conv struct {
 	DebtorID    int64
 	Status      string
 	HadMessages bool
+	Locked      bool // verification locked (kept in PostgreSQL)
 }
 
 func (s *Service) conversation(ctx context.Context, channel, chat string) (*conv, error) {
@@ -176,18 +177,18 @@ func (s *Service) openTurn(ctx context.Context, channel, chat string, in *inboun
 		var debtor, inID *int64
 		var err error
 		if in == nil {
-			err = s.Pool.QueryRow(ctx, "SELECT id, debtor_id, status, last_message_at FROM conversations WHERE channel = $1 AND chat = $2",
-				channel, chat).Scan(&c.ID, &debtor, &c.Status, &last)
+			err = s.Pool.QueryRow(ctx, "SELECT id, debtor_id, status, last_message_at, verify_locked_at IS NOT NULL FROM conversations WHERE channel = $1 AND chat = $2",
+				channel, chat).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked)
 		} else {
 			err = s.Pool.QueryRow(ctx, `
-				WITH c AS (SELECT id, debtor_id, status, last_message_at FROM conversations WHERE channel = $1 AND chat = $2),
+				WITH c AS (SELECT id, debtor_id, status, last_message_at, verify_locked_at IS NOT NULL AS locked FROM conversations WHERE channel = $1 AND chat = $2),
 				m AS (
 					INSERT INTO messages (conversation_id, direction, sender, channel_message_id, text, payload, created_at)
 					SELECT c.id, 'in', 'debtor', $3, $4, $5, $6 FROM c
 					ON CONFLICT DO NOTHING RETURNING id
 				)
-				SELECT c.id, c.debtor_id, c.status, c.last_message_at, (SELECT id FROM m) FROM c`,
-				channel, chat, in.MessageID, in.Text, in.Payload, in.At).Scan(&c.ID, &debtor, &c.Status, &last, &inID)
+				SELECT c.id, c.debtor_id, c.status, c.last_message_at, c.locked, (SELECT id FROM m) FROM c`,
+				channel, chat, in.MessageID, in.Text, in.Payload, in.At).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked, &inID)
 		}
 		if errors.Is(err, pgx.ErrNoRows) && attempt == 0 {
 			if _, err := s.Pool.Exec(ctx, "INSERT INTO conversations (channel, chat) VALUES ($1, $2) ON CONFLICT DO NOTHING", channel, chat); err != nil {
@@ -265,6 +266,9 @@ func (s *Service) step(ctx context.Context, c *conv, in Inbound, inID int64, now
 		sess = conversations.Session{Channel: in.Channel, Chat: in.Chat}
 	}
 	sess.Status = c.Status
+	if c.Locked {
+		sess.Locked, sess.Verified = true, false
+	}
 	facts, err := s.facts(ctx, &sess, c, in)
 	if err != nil {
 		return nil, err
@@ -320,7 +324,8 @@ func (s *Service) record(ctx context.Context, c *conv, inID int64, sess conversa
 	err := s.Pool.QueryRow(ctx, `
 		WITH upd AS (UPDATE messages SET actions = $2 WHERE id = $1 AND $1 <> 0),
 		conv AS (
-			UPDATE conversations SET debtor_id = coalesce($4, debtor_id), status = $5, last_message_at = $6, updated_at = now()
+			UPDATE conversations SET debtor_id = coalesce($4, debtor_id), status = $5, last_message_at = $6, updated_at = now(),
+				verify_locked_at = CASE WHEN $10 THEN coalesce(verify_locked_at, $6) ELSE verify_locked_at END
 			WHERE id = $3
 		),
 		outs AS (
@@ -329,7 +334,7 @@ func (s *Service) record(ctx context.Context, c *conv, inID int64, sess conversa
 			RETURNING id
 		)
 		SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM outs`,
-		inID, aj, c.ID, debtor, status, now, sender, texts, payloads).Scan(&ids)
+		inID, aj, c.ID, debtor, status, now, sender, texts, payloads, sess.Locked).Scan(&ids)
 	if err != nil {
 		return fmt.Errorf("bot: record turn: %w", err)
 	}

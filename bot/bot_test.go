@@ -235,3 +235,24 @@ func TestHandoffAndConversationsList(t *testing.T) {
 		t.Fatalf("bad status: %v", err)
 	}
 }
+
+// Three wrong answers lock disclosure; losing the Redis session does not
+// give fresh attempts.
+func TestVerificationLockSurvivesRedisLoss(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.say(t, maria, "oi")
+	for _, wrong := range []string{"999", "888", "777"} {
+		f.say(t, maria, wrong)
+	}
+	flush(f.rdb, f.prefix)
+	f.say(t, maria, "oi")
+	out := joined(f.say(t, maria, "123")) // the right answer, too late
+	if strings.Contains(out, "R$") || strings.Contains(out, "Maria") {
+		t.Fatalf("disclosed after the lock: %s", out)
+	}
+	out = joined(f.say(t, maria, "1"))
+	if strings.Contains(out, "R$") {
+		t.Fatalf("disclosed after the lock: %s", out)
+	}
+}

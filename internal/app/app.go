@@ -60,6 +60,8 @@ type Main struct {
 	registry *prometheus.Registry
 	server   *http.Server
 	listener net.Listener
+	mtls     *http.Server // provider webhooks over mTLS, when configured
+	mtlsLn   net.Listener
 	serveErr chan error
 }
 
@@ -189,6 +191,12 @@ func (m *Main) Start() error {
 	}
 	m.listener = ln
 	m.server = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	if m.Config.WebhookTLSAddr != "" {
+		if err := m.startMTLS(); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	if err := m.Jobs.Start(context.Background()); err != nil {
 		ln.Close()
 		return fmt.Errorf("jobs: %w", err)
@@ -240,6 +248,9 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		m.server.Shutdown(ctx)
+		if m.mtls != nil {
+			m.mtls.Shutdown(ctx)
+		}
 		m.Jobs.Stop(ctx)
 	}
 	if m.PSP != nil {

@@ -39,6 +39,10 @@ type Config struct {
 
 	WebhookSecret string
 
+	// Optional mTLS listener for provider webhooks: a verified client
+	// certificate from WebhookClientCA authenticates the provider.
+	WebhookTLSAddr, WebhookTLSCert, WebhookTLSKey, WebhookClientCA string
+
 	Demo bool
 
 	SessionTTL time.Duration
@@ -91,6 +95,10 @@ func Load(getenv func(string) string) (*Config, error) {
 		BusinessName:          get("REGUA_BUSINESS_NAME", ""),
 		BusinessDocument:      get("REGUA_BUSINESS_DOCUMENT", ""),
 		WebhookSecret:         get("REGUA_WEBHOOK_SECRET", ""),
+		WebhookTLSAddr:        get("REGUA_WEBHOOK_TLS_ADDR", ""),
+		WebhookTLSCert:        get("REGUA_WEBHOOK_TLS_CERT", ""),
+		WebhookTLSKey:         get("REGUA_WEBHOOK_TLS_KEY", ""),
+		WebhookClientCA:       get("REGUA_WEBHOOK_CLIENT_CA", ""),
 	}
 
 	if err := checkURL("REGUA_DATABASE_URL", c.DatabaseURL, "postgres", "postgresql"); err != nil {
@@ -191,6 +199,19 @@ func Load(getenv func(string) string) (*Config, error) {
 			if _, err := os.Stat(f.path); err != nil {
 				return nil, &Error{f.name, fmt.Sprintf("cannot read %s", f.path)}
 			}
+		}
+	}
+	if c.WebhookTLSAddr != "" {
+		for _, f := range []struct{ name, path string }{{"REGUA_WEBHOOK_TLS_CERT", c.WebhookTLSCert}, {"REGUA_WEBHOOK_TLS_KEY", c.WebhookTLSKey}, {"REGUA_WEBHOOK_CLIENT_CA", c.WebhookClientCA}} {
+			if f.path == "" {
+				return nil, &Error{f.name, "is required when REGUA_WEBHOOK_TLS_ADDR is set"}
+			}
+			if _, err := os.Stat(f.path); err != nil {
+				return nil, &Error{f.name, fmt.Sprintf("cannot read %s", f.path)}
+			}
+		}
+		if _, _, ok := strings.Cut(c.WebhookTLSAddr, ":"); !ok {
+			return nil, &Error{"REGUA_WEBHOOK_TLS_ADDR", fmt.Sprintf("%q is not host:port (e.g. :8443)", c.WebhookTLSAddr)}
 		}
 	}
 	return c, nil

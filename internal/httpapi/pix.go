@@ -65,17 +65,31 @@ func (s *Server) issuePix(w http.ResponseWriter, r *http.Request, d PixDeps) {
 	WriteJSON(w, http.StatusOK, PixCode(code, d.PublicURL))
 }
 
-// pixWebhook takes provider notifications: {"pix":[...]} or a bare array,
-// signed with an HMAC of the raw body and a timestamp (5-minute tolerance).
-// Each payment is recorded once, in its own transaction; a duplicate is
-// harmless.
+// PixWebhookMTLS is the Pix webhook for the mTLS listener, where the TLS
+// layer has already verified the provider's client certificate.
+func (s *Server) PixWebhookMTLS(d PixDeps) http.Handler {
+	mux := http.NewServeMux()
+	h := func(w http.ResponseWriter, r *http.Request) { s.pixWebhook(w, r, d) }
+	mux.HandleFunc("POST /webhooks/pix", h)
+	mux.HandleFunc("POST /webhooks/pix/pix", h)
+	return mux
+}
+
+// pixWebhook takes provider notifications: {"pix":[...]} or a bare array.
+// The provider is authenticated by a verified client certificate (on the
+// mTLS listener) or else by an HMAC of the raw body with a timestamp
+// (5-minute tolerance). Each payment is recorded once, in its own
+// transaction; a duplicate is harmless.
 func (s *Server) pixWebhook(w http.ResponseWriter, r *http.Request, d PixDeps) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	if err != nil {
 		WriteError(w, r, s.log, malformed("", "body larger than %d bytes", maxWebhookBody))
 		return
 	}
-	if err := apipix.VerifyWebhook(d.Secret, r.Header.Get(apipix.SignatureHeader), body, d.Now(), apipix.DefaultWebhookTolerance); err != nil {
+	viaMTLS := r.TLS != nil && len(r.TLS.VerifiedChains) > 0
+	if viaMTLS {
+		s.log.Debug("pix webhook over mTLS", "client", r.TLS.PeerCertificates[0].Subject.CommonName)
+	} else if err := apipix.VerifyWebhook(d.Secret, r.Header.Get(apipix.SignatureHeader), body, d.Now(), apipix.DefaultWebhookTolerance); err != nil {
 		s.log.Warn("pix webhook refused", "reason", err.Error(), "remote", r.RemoteAddr)
 		WriteError(w, r, s.log, err)
 		return

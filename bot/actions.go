@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,22 +24,11 @@ func (s *Service) perform(ctx context.Context, c *conv, in Inbound, sess *conver
 			replies = append(replies, Reply{Text: a.Text, Options: a.Options})
 			continue
 		case conversations.ActSendPix:
-			var code *billing.Code
-			var err error
-			if a.ChargeID != 0 {
-				code, err = s.Billing.IssueForCharge(ctx, a.ChargeID, in.Channel, in.Chat)
-			} else {
-				code, err = s.Billing.IssueForDebtor(ctx, sess.DebtorID, in.Channel, in.Chat)
-			}
+			rs, ds, err := s.sendPix(ctx, in, sess, a, f)
 			if err != nil {
-				if payments.ErrorCode(err) == payments.ECONFLICT {
-					replies = append(replies, Reply{Text: "Não há valor em aberto para gerar um Pix agora. 😊"})
-					continue
-				}
 				return nil, nil, err
 			}
-			replies = append(replies, Reply{Text: a.Text, Pix: s.pix(code)})
-			done = append(done, fmt.Sprintf("send_pix txid=%s amount=%s", code.TxID, code.Amount.Decimal()))
+			replies, done = append(replies, rs...), append(done, ds...)
 			continue
 		case conversations.ActAcceptOffer:
 			if s.Plans == nil {
@@ -63,6 +53,91 @@ func (s *Service) perform(ctx context.Context, c *conv, in Inbound, sess *conver
 		done = append(done, describe(a))
 	}
 	return replies, done, nil
+}
+
+// sendPix issues the Pix codes for what the debtor chose: a charge, a
+// plan's installment (a negative id), or everything. Everything owed in
+// charges is one code; each installment due has its own, since a payment
+// must reach the installment it is for.
+func (s *Service) sendPix(ctx context.Context, in Inbound, sess *conversations.Session, a conversations.Action, f conversations.Facts) ([]Reply, []string, error) {
+	type item struct {
+		code    *billing.Code
+		caption string
+	}
+	var items []item
+	issue := func(code *billing.Code, err error, caption string) error {
+		if err != nil {
+			if payments.ErrorCode(err) == payments.ECONFLICT {
+				return nil // nothing left to pay on it
+			}
+			return err
+		}
+		items = append(items, item{code, caption})
+		return nil
+	}
+	var err error
+	switch {
+	case a.ChargeID > 0:
+		code, e := s.Billing.IssueForCharge(ctx, a.ChargeID, in.Channel, in.Chat)
+		err = issue(code, e, a.Text)
+	case a.ChargeID < 0:
+		code, e := s.Billing.IssueForInstallment(ctx, -a.ChargeID, in.Channel, in.Chat)
+		err = issue(code, e, a.Text)
+	default:
+		var installments []conversations.Charge
+		var charges payments.Cents
+		for _, c := range f.Charges {
+			if c.ID < 0 {
+				installments = append(installments, c)
+			} else {
+				charges += c.Total
+			}
+		}
+		if len(installments) == 0 {
+			code, e := s.Billing.IssueForDebtor(ctx, sess.DebtorID, in.Channel, in.Chat)
+			err = issue(code, e, a.Text)
+			break
+		}
+		if charges > 0 {
+			code, e := s.Billing.IssueForDebtor(ctx, sess.DebtorID, in.Channel, in.Chat)
+			if err = issue(code, e, fmt.Sprintf("Pix das contas em aberto: %s.", charges)); err != nil {
+				break
+			}
+		}
+		for _, c := range installments {
+			code, e := s.Billing.IssueForInstallment(ctx, -c.ID, in.Channel, in.Chat)
+			if err = issue(code, e, fmt.Sprintf("Pix da %s: %s.", strings.ToLower(c.Description[:1])+c.Description[1:], c.Total)); err != nil {
+				break
+			}
+		}
+		if len(items) > 1 {
+			lead := Reply{Text: fmt.Sprintf("São %d Pix, um para cada pagamento, para que cada valor caia no lugar certo:", len(items))}
+			var out []Reply
+			var done []string
+			out = append(out, lead)
+			for _, it := range items {
+				out = append(out, Reply{Text: it.caption, Pix: s.pix(it.code)})
+				done = append(done, fmt.Sprintf("send_pix txid=%s amount=%s", it.code.TxID, it.code.Amount.Decimal()))
+			}
+			return out, done, nil
+		}
+		if len(items) == 1 {
+			items[0].caption = a.Text
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(items) == 0 {
+		return []Reply{{Text: "Não há valor em aberto para gerar um Pix agora. 😊"}}, nil, nil
+	}
+	var out []Reply
+	var done []string
+	for _, it := range items {
+		out = append(out, Reply{Text: it.caption, Pix: s.pix(it.code)})
+		done = append(done, fmt.Sprintf("send_pix txid=%s amount=%s", it.code.TxID, it.code.Amount.Decimal()))
+	}
+	return out, done, nil
 }
 
 func (s *Service) pix(c *billing.Code) *Pix {

@@ -64,6 +64,18 @@ type Plans interface {
 	// Accept turns an offer into a plan and returns its first installment's
 	// Pix code (issued for channel and chat).
 	Accept(ctx context.Context, debtorID int64, offerID, channel, chat string) (*billing.Code, error)
+	// NextInstallments returns, for each active plan of the debtor, the next
+	// installment still to pay.
+	NextInstallments(ctx context.Context, debtorID int64) ([]Installment, error)
+}
+
+// Installment is a plan's installment still to pay, as the chat shows it.
+type Installment struct {
+	ID          int64
+	Number      int
+	Count       int
+	DueDate     time.Time
+	Outstanding payments.Cents
 }
 
 // Scheduler schedules the follow-up of a promise to pay, in the

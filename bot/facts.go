@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/regua/regua/conversations"
@@ -65,6 +66,24 @@ func (s *Service) facts(ctx context.Context, sess *conversations.Session, c *con
 		}
 	}
 	f.Total, f.Credit = bal.Total, bal.Credit
+	// A plan's next installment is owed like a charge. It travels as a
+	// negative id, so that its Pix is the installment's own.
+	if s.Plans != nil {
+		ins, err := s.Plans.NextInstallments(ctx, d.ID)
+		if err != nil {
+			return f, err
+		}
+		today := payments.Date(now, s.Ledger.Location())
+		for _, in := range ins {
+			late := payments.DaysBetween(in.DueDate, today)
+			if late < 0 {
+				late = 0
+			}
+			f.Charges = append(f.Charges, conversations.Charge{ID: -in.ID, Description: fmt.Sprintf("Parcela %d/%d do acordo", in.Number, in.Count),
+				DueDate: in.DueDate, Original: in.Outstanding, Total: in.Outstanding, DaysLate: late})
+			f.Total += in.Outstanding
+		}
+	}
 	if s.Plans != nil && bal.Total > 0 {
 		if f.Offers, err = s.Plans.Offers(ctx, d.ID, now); err != nil {
 			return f, err

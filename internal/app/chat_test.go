@@ -1,0 +1,72 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/regua/regua/payments"
+	"github.com/regua/regua/payments/pix/apipix/apipixtest"
+)
+
+func (s *service) chat(t *testing.T, phone, text string) string {
+	t.Helper()
+	r := s.do(t, "POST", "/chat/api/"+phone+"/messages", `{"text":"`+text+`"}`)
+	if r.status != 200 {
+		t.Fatalf("%q: %d %s", text, r.status, r.raw)
+	}
+	return r.raw
+}
+
+// A debtor in a plan sees the next installment as what is owed, pays it
+// with its own Pix, and the confirmation arrives in the chat.
+func TestChatPlanInstallment(t *testing.T) {
+	t.Parallel()
+	s := start(t, nil)
+	const lucas = "%2B5511999000010"
+	s.chat(t, lucas, "oi")
+	s.chat(t, lucas, "478")
+	out := s.chat(t, lucas, "quanto devo?")
+	if !strings.Contains(out, "Parcela 1/3 do acordo") {
+		t.Fatalf("balance of a debtor in a plan: %s", out)
+	}
+	r := s.do(t, "POST", "/chat/api/"+lucas+"/messages", `{"text":"quero pagar com pix"}`)
+	replies := r.body["replies"].([]any)
+	var pix map[string]any
+	for _, x := range replies {
+		if p, ok := x.(map[string]any)["pix"].(map[string]any); ok {
+			pix = p
+		}
+	}
+	if pix == nil {
+		t.Fatalf("no Pix: %s", r.raw)
+	}
+	st := s.do(t, "GET", "/api/v1/debtors/cli-010/statement", "")
+	plan := st.body["plans"].([]any)[0].(map[string]any)
+	first := plan["installments"].([]any)[0].(map[string]any)
+	if pix["amount"] != first["amount"] {
+		t.Fatalf("Pix of %v for an installment of %v", pix["amount"], first["amount"])
+	}
+	var txid string
+	s.Pool.QueryRow(t.Context(), "SELECT txid FROM pix_codes WHERE scope = 'installment' ORDER BY id DESC LIMIT 1").Scan(&txid)
+	amount, _ := payments.ParseCents(pix["amount"].(string))
+	body := `[` + pixJSON(apipixtest.NewEndToEndID("00000000", testNow, 91), txid, amount, testNow) + `]`
+	if r := s.notify(t, body, goodSig); r.status != 200 {
+		t.Fatalf("webhook: %d %s", r.status, r.raw)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		h := s.do(t, "GET", "/chat/api/"+lucas+"/messages", "")
+		if strings.Contains(h.raw, "Recebemos seu Pix") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no confirmation in the chat: %s", h.raw[max(0, len(h.raw)-500):])
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out = s.chat(t, lucas, "quanto devo?")
+	if !strings.Contains(out, "Parcela 2/3 do acordo") {
+		t.Fatalf("after paying the first installment: %s", out)
+	}
+}

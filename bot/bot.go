@@ -167,61 +167,36 @@ type conv struct {
 }
 
 func (s *Service) conversation(ctx context.Context, channel, chat string) (*conv, error) {
-	c, _, err := s.openTurn(ctx, channel, chat, nil)
-	return c, err
-}
-
-// inboundRow is an inbound message to store as a turn opens.
-type inboundRow struct {
-	MessageID *string
-	Text      string
-	Payload   []byte
-	At        time.Time
-}
-
-// openTurn finds (or creates) the conversation and, with in, stores the
-// inbound message in the same round trip. inID is 0 when PostgreSQL already
-// holds that channel message id (a duplicate).
-func (s *Service) openTurn(ctx context.Context, channel, chat string, in *inboundRow) (*conv, int64, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		c := conv{Channel: channel, Chat: chat}
 		var last *time.Time
-		var debtor, inID *int64
-		var err error
-		if in == nil {
-			err = s.Pool.QueryRow(ctx, "SELECT id, debtor_id, status, last_message_at, verify_locked_at IS NOT NULL FROM conversations WHERE channel = $1 AND chat = $2",
-				channel, chat).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked)
-		} else {
-			err = s.Pool.QueryRow(ctx, `
-				WITH c AS (SELECT id, debtor_id, status, last_message_at, verify_locked_at IS NOT NULL AS locked FROM conversations WHERE channel = $1 AND chat = $2),
-				m AS (
-					INSERT INTO messages (conversation_id, direction, sender, channel_message_id, text, payload, created_at)
-					SELECT c.id, 'in', 'debtor', $3, $4, $5, $6 FROM c
-					ON CONFLICT DO NOTHING RETURNING id
-				)
-				SELECT c.id, c.debtor_id, c.status, c.last_message_at, c.locked, (SELECT id FROM m) FROM c`,
-				channel, chat, in.MessageID, in.Text, in.Payload, in.At).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked, &inID)
-		}
+		var debtor *int64
+		err := s.Pool.QueryRow(ctx, "SELECT id, debtor_id, status, last_message_at, verify_locked_at IS NOT NULL FROM conversations WHERE channel = $1 AND chat = $2",
+			channel, chat).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked)
 		if errors.Is(err, pgx.ErrNoRows) && attempt == 0 {
 			if _, err := s.Pool.Exec(ctx, "INSERT INTO conversations (channel, chat) VALUES ($1, $2) ON CONFLICT DO NOTHING", channel, chat); err != nil {
-				return nil, 0, fmt.Errorf("bot: conversation: %w", err)
+				return nil, fmt.Errorf("bot: conversation: %w", err)
 			}
 			continue
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("bot: conversation: %w", err)
+			return nil, fmt.Errorf("bot: conversation: %w", err)
 		}
 		if debtor != nil {
 			c.DebtorID = *debtor
 		}
 		c.HadMessages = last != nil
-		var id int64
-		if inID != nil {
-			id = *inID
-		}
-		return &c, id, nil
+		return &c, nil
 	}
-	return nil, 0, fmt.Errorf("bot: conversation %s:%s vanished", channel, chat)
+	return nil, fmt.Errorf("bot: conversation %s:%s vanished", channel, chat)
+}
+
+// inboundRow is the message a turn answers, stored with the turn's replies.
+type inboundRow struct {
+	MessageID *string
+	Text      string
+	Payload   []byte
+	At        time.Time
 }
 
 func (s *Service) turn(ctx context.Context, in Inbound) ([]Reply, error) {
@@ -241,21 +216,11 @@ func (s *Service) turn(ctx context.Context, in Inbound) ([]Reply, error) {
 	if in.MessageID != "" {
 		row.MessageID = &in.MessageID
 	}
-	// The inbound message is stored first: PostgreSQL is the last word on
-	// duplicates (Redis may have been flushed).
-	c, inID, err := s.openTurn(ctx, in.Channel, in.Chat, row)
+	c, err := s.conversation(ctx, in.Channel, in.Chat)
 	if err != nil {
 		return nil, err
 	}
-	if inID == 0 {
-		return nil, ErrDuplicate
-	}
-	replies, err := s.step(ctx, c, in, inID, now)
-	if err != nil {
-		s.Pool.Exec(context.WithoutCancel(ctx), "DELETE FROM messages WHERE id = $1", inID)
-		return nil, err
-	}
-	return replies, nil
+	return s.step(ctx, c, in, row, now)
 }
 
 // storedText keeps what a person wrote, bounded and valid UTF-8.
@@ -268,7 +233,7 @@ func storedText(t string) string {
 	return t
 }
 
-func (s *Service) step(ctx context.Context, c *conv, in Inbound, inID int64, now time.Time) ([]Reply, error) {
+func (s *Service) step(ctx context.Context, c *conv, in Inbound, row *inboundRow, now time.Time) ([]Reply, error) {
 	var sess conversations.Session
 	found, err := s.Redis.LoadSession(ctx, in.Channel, in.Chat, &sess)
 	if err != nil {
@@ -295,16 +260,19 @@ func (s *Service) step(ctx context.Context, c *conv, in Inbound, inID int64, now
 	if err := s.Redis.SaveSession(ctx, in.Channel, in.Chat, next); err != nil {
 		return nil, err
 	}
-	if err := s.record(ctx, c, inID, next, done, replies, "bot", now); err != nil {
+	if err := s.record(ctx, c, row, next, done, replies, "bot", now); err != nil {
 		return nil, err
 	}
 	return replies, nil
 }
 
-// record stores the outbound replies, what the inbound message caused, and
-// the conversation's new state in one statement, then tells the event
-// streams.
-func (s *Service) record(ctx context.Context, c *conv, inID int64, sess conversations.Session, done []string, replies []Reply, sender string, now time.Time) error {
+// record stores a turn in one statement (one commit): the inbound message
+// with what it caused, the replies, and the conversation's new state; then
+// it tells the event streams. Redis de-duplicates inbound messages first; the
+// unique index on (conversation, channel message id) is the backstop here:
+// a message PostgreSQL already holds stores nothing and is ErrDuplicate
+// (only possible after Redis lost its de-duplication keys).
+func (s *Service) record(ctx context.Context, c *conv, in *inboundRow, sess conversations.Session, done []string, replies []Reply, sender string, now time.Time) error {
 	texts := make([]string, len(replies))
 	payloads := make([][]byte, len(replies))
 	msgs := make([]storedMessage, len(replies))
@@ -332,23 +300,38 @@ func (s *Service) record(ctx context.Context, c *conv, inID int64, sess conversa
 	if status == "" {
 		status = conversations.StatusBot
 	}
+	hasIn := in != nil
+	if in == nil {
+		in = &inboundRow{Payload: []byte("{}")}
+	}
+	var stored bool
 	var ids []int64
 	err := s.Pool.QueryRow(ctx, `
-		WITH upd AS (UPDATE messages SET actions = $2 WHERE id = $1 AND $1 <> 0),
+		WITH inb AS (
+			INSERT INTO messages (conversation_id, direction, sender, channel_message_id, text, payload, actions, created_at)
+			SELECT $1, 'in', 'debtor', $2, $3, $4, $5, $6 WHERE $7
+			ON CONFLICT DO NOTHING RETURNING id
+		),
+		ok AS (SELECT NOT $7 OR EXISTS (SELECT 1 FROM inb) AS go),
 		conv AS (
-			UPDATE conversations SET debtor_id = coalesce($4, debtor_id), status = $5, last_message_at = $6, updated_at = now(),
-				verify_locked_at = CASE WHEN $10 THEN coalesce(verify_locked_at, $6) ELSE verify_locked_at END
-			WHERE id = $3
+			UPDATE conversations SET debtor_id = coalesce($8, debtor_id), status = $9, last_message_at = $10, updated_at = now(),
+				verify_locked_at = CASE WHEN $11 THEN coalesce(verify_locked_at, $10) ELSE verify_locked_at END
+			WHERE id = $1 AND (SELECT go FROM ok)
 		),
 		outs AS (
 			INSERT INTO messages (conversation_id, direction, sender, text, payload, created_at)
-			SELECT $3, 'out', $7, x.t, x.p, $6 FROM unnest($8::text[], $9::jsonb[]) WITH ORDINALITY AS x(t, p, n) ORDER BY x.n
+			SELECT $1, 'out', $12, x.t, x.p, $10 FROM unnest($13::text[], $14::jsonb[]) WITH ORDINALITY AS x(t, p, n), ok
+			WHERE ok.go ORDER BY x.n
 			RETURNING id
 		)
-		SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM outs`,
-		inID, aj, c.ID, debtor, status, now, sender, texts, payloads, sess.Locked).Scan(&ids)
+		SELECT (SELECT go FROM ok), coalesce((SELECT array_agg(id ORDER BY id) FROM outs), '{}')`,
+		c.ID, in.MessageID, in.Text, in.Payload, aj, in.At, hasIn,
+		debtor, status, now, sess.Locked, sender, texts, payloads).Scan(&stored, &ids)
 	if err != nil {
 		return fmt.Errorf("bot: record turn: %w", err)
+	}
+	if !stored {
+		return ErrDuplicate
 	}
 	for i := range msgs {
 		if i < len(ids) {

@@ -64,7 +64,7 @@ func (s *Service) Send(ctx context.Context, channel, chat string, r Reply, sende
 		}
 	}
 	sess := conversations.Session{Status: c.Status, DebtorID: c.DebtorID}
-	return s.record(ctx, c, 0, sess, nil, []Reply{r}, sender, s.Ledger.Now())
+	return s.record(ctx, c, nil, sess, nil, []Reply{r}, sender, s.Ledger.Now())
 }
 
 // ConversationSummary is a conversation as the API lists it.

@@ -118,12 +118,19 @@ func chromium(t *testing.T) string {
 // with its QR image, in a real headless Chromium.
 func TestChatPageInChromium(t *testing.T) {
 	m := start(t)
+	// Chromium may still be writing its profile as it exits: remove it
+	// ourselves, best effort, rather than through t.TempDir.
+	profile, err := os.MkdirTemp("", "regua-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { time.Sleep(200 * time.Millisecond); os.RemoveAll(profile) })
 	opts := append(chromedp.DefaultExecAllocatorOptions[:0],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.NoFirstRun,
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900))
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1200, 900))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelA()
 	ctx, cancel := chromedp.NewContext(actx)
@@ -155,7 +162,7 @@ func TestChatPageInChromium(t *testing.T) {
 	}
 	var payload, qrSrc string
 	var shot []byte
-	err := chromedp.Run(ctx,
+	err = chromedp.Run(ctx,
 		chromedp.Navigate(m.URL()+"/chat"),
 		chromedp.WaitVisible(`.person`, chromedp.ByQuery),
 		chromedp.Click(`//div[contains(@class,"person")][.//b[text()="Juliana Costa"]]`, chromedp.BySearch),

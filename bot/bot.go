@@ -136,21 +136,23 @@ func (s *Service) Handle(ctx context.Context, in Inbound) ([]Reply, error) {
 	if in.At.IsZero() {
 		in.At = s.Ledger.Now()
 	}
-	first, err := s.Redis.FirstSeen(ctx, in.Channel, in.Chat, in.MessageID)
-	if err != nil {
-		return nil, err
-	}
-	if !first {
-		return nil, ErrDuplicate
-	}
 	var replies []Reply
-	err = s.serial.Do(ctx, in.Channel, in.Chat, func(ctx context.Context) error {
+	var sess conversations.Session
+	dup, err := s.serial.Turn(ctx, in.Channel, in.Chat, in.MessageID, &sess, func(ctx context.Context, found bool) (any, [][]byte, error) {
+		if !found {
+			sess = conversations.Session{Channel: in.Channel, Chat: in.Chat}
+		}
+		var next conversations.Session
+		var msgs []storedMessage
 		var err error
-		replies, err = s.turn(ctx, in)
-		return err
+		replies, next, msgs, err = s.turn(ctx, in, sess)
+		if err != nil {
+			return nil, nil, err
+		}
+		return next, eventPayloads(msgs), nil
 	})
-	if err != nil && !errors.Is(err, ErrDuplicate) {
-		s.Redis.Forget(ctx, in.Channel, in.Chat, in.MessageID)
+	if dup {
+		return nil, ErrDuplicate
 	}
 	return replies, err
 }
@@ -199,7 +201,7 @@ type inboundRow struct {
 	At        time.Time
 }
 
-func (s *Service) turn(ctx context.Context, in Inbound) ([]Reply, error) {
+func (s *Service) turn(ctx context.Context, in Inbound, sess conversations.Session) ([]Reply, conversations.Session, []storedMessage, error) {
 	now := s.Ledger.Now()
 	payload := map[string]any{}
 	if in.Kind != conversations.EventText {
@@ -218,9 +220,27 @@ func (s *Service) turn(ctx context.Context, in Inbound) ([]Reply, error) {
 	}
 	c, err := s.conversation(ctx, in.Channel, in.Chat)
 	if err != nil {
-		return nil, err
+		return nil, sess, nil, err
 	}
-	return s.step(ctx, c, in, row, now)
+	sess.Status = c.Status
+	if c.Locked {
+		sess.Locked, sess.Verified = true, false
+	}
+	facts, err := s.facts(ctx, &sess, c, in)
+	if err != nil {
+		return nil, sess, nil, err
+	}
+	facts.KnownChat = c.HadMessages
+	next, actions := s.Engine.Step(sess, in.Event, facts, now)
+	replies, done, err := s.perform(ctx, c, in, &next, actions, facts)
+	if err != nil {
+		return nil, sess, nil, err
+	}
+	msgs, err := s.record(ctx, c, row, next, done, replies, "bot", now)
+	if err != nil {
+		return nil, sess, nil, err
+	}
+	return replies, next, msgs, nil
 }
 
 // storedText keeps what a person wrote, bounded and valid UTF-8.
@@ -233,46 +253,13 @@ func storedText(t string) string {
 	return t
 }
 
-func (s *Service) step(ctx context.Context, c *conv, in Inbound, row *inboundRow, now time.Time) ([]Reply, error) {
-	var sess conversations.Session
-	found, err := s.Redis.LoadSession(ctx, in.Channel, in.Chat, &sess)
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		sess = conversations.Session{Channel: in.Channel, Chat: in.Chat}
-	}
-	sess.Status = c.Status
-	if c.Locked {
-		sess.Locked, sess.Verified = true, false
-	}
-	facts, err := s.facts(ctx, &sess, c, in)
-	if err != nil {
-		return nil, err
-	}
-	facts.KnownChat = c.HadMessages
-	next, actions := s.Engine.Step(sess, in.Event, facts, now)
-
-	replies, done, err := s.perform(ctx, c, in, &next, actions, facts)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Redis.SaveSession(ctx, in.Channel, in.Chat, next); err != nil {
-		return nil, err
-	}
-	if err := s.record(ctx, c, row, next, done, replies, "bot", now); err != nil {
-		return nil, err
-	}
-	return replies, nil
-}
-
 // record stores a turn in one statement (one commit): the inbound message
-// with what it caused, the replies, and the conversation's new state; then
-// it tells the event streams. Redis de-duplicates inbound messages first; the
+// with what it caused, the replies, and the conversation's new state. It
+// returns the stored replies for the event streams. Redis de-duplicates inbound messages first; the
 // unique index on (conversation, channel message id) is the backstop here:
 // a message PostgreSQL already holds stores nothing and is ErrDuplicate
 // (only possible after Redis lost its de-duplication keys).
-func (s *Service) record(ctx context.Context, c *conv, in *inboundRow, sess conversations.Session, done []string, replies []Reply, sender string, now time.Time) error {
+func (s *Service) record(ctx context.Context, c *conv, in *inboundRow, sess conversations.Session, done []string, replies []Reply, sender string, now time.Time) ([]storedMessage, error) {
 	texts := make([]string, len(replies))
 	payloads := make([][]byte, len(replies))
 	msgs := make([]storedMessage, len(replies))
@@ -328,18 +315,17 @@ func (s *Service) record(ctx context.Context, c *conv, in *inboundRow, sess conv
 		c.ID, in.MessageID, in.Text, in.Payload, aj, in.At, hasIn,
 		debtor, status, now, sess.Locked, sender, texts, payloads).Scan(&stored, &ids)
 	if err != nil {
-		return fmt.Errorf("bot: record turn: %w", err)
+		return nil, fmt.Errorf("bot: record turn: %w", err)
 	}
 	if !stored {
-		return ErrDuplicate
+		return nil, ErrDuplicate
 	}
 	for i := range msgs {
 		if i < len(ids) {
 			msgs[i].ID = ids[i]
 		}
 	}
-	s.publish(ctx, c, msgs)
-	return nil
+	return msgs, nil
 }
 
 type storedMessage struct {
@@ -352,12 +338,10 @@ type storedMessage struct {
 	At        time.Time              `json:"at"`
 }
 
-func (s *Service) publish(ctx context.Context, c *conv, msgs []storedMessage) {
-	payloads := make([][]byte, len(msgs))
+func eventPayloads(msgs []storedMessage) [][]byte {
+	out := make([][]byte, len(msgs))
 	for i, m := range msgs {
-		payloads[i], _ = json.Marshal(m)
+		out[i], _ = json.Marshal(m)
 	}
-	if err := s.Redis.Publish(context.WithoutCancel(ctx), c.Channel, c.Chat, payloads...); err != nil {
-		s.Log.Warn("publish messages", "err", err)
-	}
+	return out
 }

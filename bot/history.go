@@ -64,7 +64,14 @@ func (s *Service) Send(ctx context.Context, channel, chat string, r Reply, sende
 		}
 	}
 	sess := conversations.Session{Status: c.Status, DebtorID: c.DebtorID}
-	return s.record(ctx, c, nil, sess, nil, []Reply{r}, sender, s.Ledger.Now())
+	msgs, err := s.record(ctx, c, nil, sess, nil, []Reply{r}, sender, s.Ledger.Now())
+	if err != nil {
+		return err
+	}
+	if err := s.Redis.Publish(context.WithoutCancel(ctx), channel, chat, eventPayloads(msgs)...); err != nil {
+		s.Log.Warn("publish messages", "err", err)
+	}
+	return nil
 }
 
 // ConversationSummary is a conversation as the API lists it.

@@ -238,3 +238,160 @@ func (s *Store) Publish(ctx context.Context, channel, chat string, payloads ...[
 func (s *Store) Subscribe(ctx context.Context, channel, chat string) *redis.PubSub {
 	return s.rdb.Subscribe(ctx, s.key("events", channel, chat))
 }
+
+// TurnFunc runs one conversational turn. found says whether the session was
+// in Redis (it was decoded into the value given to Turn). It returns the
+// session to save (nil: keep as is) and the event payloads to publish.
+type TurnFunc func(ctx context.Context, found bool) (save any, publish [][]byte, err error)
+
+// Turn is a conversation's turn in as few round trips as Redis allows:
+// de-duplicate the message id and join the queue (one round trip), take the
+// lock and load the session (one), run fn, then save the session, publish
+// and release (one). Like Do, turns of one conversation run one at a time
+// in arrival order across replicas. dup is true when the message id was seen.
+func (q *Serial) Turn(ctx context.Context, channel, chat, messageID string, sess any, fn TurnFunc) (dup bool, err error) {
+	st, rdb := q.st, q.st.rdb
+	lockKey := st.key("lock", channel, chat)
+	queueKey := st.key("queue", channel, chat)
+	sessKey := st.key("sess", channel, chat)
+	seenKey := st.key("seen", channel, chat) + ":" + messageID
+	hb := func(t string) string { return queueKey + ":hb:" + t }
+	ticket, token := randomID(), randomID()
+
+	var seen *redis.BoolCmd
+	var head *redis.StringCmd
+	_, err = rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if messageID != "" {
+			seen = p.SetNX(ctx, seenKey, 1, 48*time.Hour)
+		}
+		p.Set(ctx, hb(ticket), 1, q.lockTTL)
+		p.RPush(ctx, queueKey, ticket)
+		p.PExpire(ctx, queueKey, 10*time.Minute)
+		head = p.LIndex(ctx, queueKey, 0)
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return false, fmt.Errorf("redisstore: enqueue: %w", err)
+	}
+	if seen != nil && !seen.Val() {
+		rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.LRem(ctx, queueKey, 1, ticket)
+			p.Del(ctx, hb(ticket))
+			return nil
+		})
+		return true, nil
+	}
+	forget := func() {
+		if messageID != "" {
+			rdb.Del(context.WithoutCancel(ctx), seenKey)
+		}
+	}
+	wait := q.waitStep
+	for {
+		h, err := head.Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			forget()
+			return false, fmt.Errorf("redisstore: queue head: %w", err)
+		}
+		switch {
+		case h == ticket:
+			var lock *redis.BoolCmd
+			var got *redis.StringCmd
+			_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+				lock = p.SetNX(ctx, lockKey, token, q.lockTTL)
+				got = p.Get(ctx, sessKey)
+				return nil
+			})
+			if err != nil && !errors.Is(err, redis.Nil) {
+				forget()
+				return false, fmt.Errorf("redisstore: lock: %w", err)
+			}
+			if lock.Val() {
+				found := false
+				if b, err := got.Bytes(); err == nil && json.Unmarshal(b, sess) == nil {
+					found = true
+				}
+				err := q.runTurn(ctx, lockKey, queueKey, hb(ticket), sessKey, st.key("events", channel, chat), ticket, token, found, fn)
+				if err != nil {
+					forget()
+				}
+				return false, err
+			}
+		case h == "":
+			rdb.RPush(ctx, queueKey, ticket)
+		default:
+			if n, _ := rdb.Exists(ctx, hb(h)).Result(); n == 0 {
+				rdb.LRem(ctx, queueKey, 1, h)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			rdb.LRem(context.WithoutCancel(ctx), queueKey, 1, ticket)
+			forget()
+			return false, ctx.Err()
+		case <-time.After(wait):
+		}
+		if wait < 20*time.Millisecond {
+			wait += wait / 2
+		}
+		_, err = rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, hb(ticket), 1, q.lockTTL)
+			head = p.LIndex(ctx, queueKey, 0)
+			return nil
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			forget()
+			return false, fmt.Errorf("redisstore: queue head: %w", err)
+		}
+	}
+}
+
+func (q *Serial) runTurn(ctx context.Context, lockKey, queueKey, hbKey, sessKey, eventsKey, ticket, token string, found bool, fn TurnFunc) error {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(q.lockTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				bg := context.WithoutCancel(ctx)
+				refreshScript.Run(bg, q.st.rdb, []string{lockKey}, token, q.lockTTL.Milliseconds())
+				q.st.rdb.Set(bg, hbKey, 1, q.lockTTL)
+			}
+		}
+	}()
+	save, publish, err := fn(ctx, found)
+	close(done)
+	var saveBytes []byte
+	if err == nil && save != nil {
+		if saveBytes, err = json.Marshal(save); err != nil {
+			err = fmt.Errorf("redisstore: save session: %w", err)
+		}
+	}
+	bg := context.WithoutCancel(ctx)
+	var setCmd *redis.StatusCmd
+	_, perr := q.st.rdb.Pipelined(bg, func(p redis.Pipeliner) error {
+		if saveBytes != nil {
+			setCmd = p.Set(bg, sessKey, saveBytes, q.st.ttl)
+		}
+		if err == nil {
+			for _, b := range publish {
+				p.Publish(bg, eventsKey, b)
+			}
+		}
+		p.LRem(bg, queueKey, 1, ticket)
+		p.Del(bg, hbKey)
+		releaseScript.Eval(bg, p, []string{lockKey}, token)
+		return nil
+	})
+	if err == nil && setCmd != nil && setCmd.Err() != nil {
+		return fmt.Errorf("redisstore: save session: %w", setCmd.Err())
+	}
+	if err == nil && perr != nil && !errors.Is(perr, redis.Nil) {
+		// The turn is stored in PostgreSQL; a lost publish only delays the page.
+		return nil
+	}
+	return err
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/regua/regua/bot"
+	"github.com/regua/regua/bot/telegram"
 	"github.com/regua/regua/bot/webchat"
 	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/internal/config"
@@ -52,6 +53,7 @@ type Main struct {
 
 	Sessions *redisstore.Store
 	Bot      *bot.Service
+	Telegram *telegram.Channel // nil unless REGUA_TELEGRAM_TOKEN is set
 
 	Policies  *payments.PolicyStore
 	Plans     *payments.Plans
@@ -143,6 +145,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 	m.Billing.SetHook(m.Jobs)
 	m.Bot.Scheduler = m.Jobs
 	m.Bot.Plans = chatPlans{plans: m.Plans, billing: m.Billing}
+	if err := m.openTelegram(); err != nil {
+		m.Close()
+		return nil, err
+	}
 	if cfg.Demo {
 		if err := SeedDemo(ctx, m.Store, m.Ledger, m.Plans, log); err != nil {
 			m.Close()
@@ -162,6 +168,7 @@ func (m *Main) Handler() http.Handler {
 	api.RegisterPix(mux, httpapi.PixDeps{Billing: m.Billing, Secret: m.Config.WebhookSecret, PublicURL: m.Config.PublicURL, Now: m.Now})
 	api.RegisterPlans(mux, httpapi.PlansDeps{Billing: m.Billing, PublicURL: m.Config.PublicURL})
 	m.registerChat(mux, api)
+	m.registerTelegram(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if m.Config.Demo {
 			http.Redirect(w, r, "/chat", http.StatusFound)
@@ -196,6 +203,10 @@ func (m *Main) Start() error {
 			ln.Close()
 			return err
 		}
+	}
+	if err := m.startTelegram(); err != nil {
+		ln.Close()
+		return err
 	}
 	if err := m.Jobs.Start(context.Background()); err != nil {
 		ln.Close()
@@ -244,6 +255,7 @@ func (m *Main) Close() error {
 	if m.stopWatch != nil {
 		m.stopWatch()
 	}
+	m.closeTelegram()
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()

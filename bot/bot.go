@@ -165,16 +165,38 @@ type conv struct {
 	DebtorID    int64
 	Status      string
 	HadMessages bool
-	Locked      bool // verification locked (kept in PostgreSQL)
+	Locked      bool             // verification locked (kept in PostgreSQL)
+	Debtor      *payments.Debtor // the debtor the turn is about (ID, name, document, flags), if any
 }
 
 func (s *Service) conversation(ctx context.Context, channel, chat string) (*conv, error) {
+	return s.conversationFor(ctx, channel, chat, 0, "")
+}
+
+// conversationFor finds (or creates) the conversation and, in the same
+// round trip, the debtor the turn is about: the session's, else the
+// conversation's link, else the one whose phone is phone ("" for none).
+func (s *Service) conversationFor(ctx context.Context, channel, chat string, sessDebtor int64, phone string) (*conv, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		c := conv{Channel: channel, Chat: chat}
 		var last *time.Time
 		var debtor *int64
-		err := s.Pool.QueryRow(ctx, "SELECT id, debtor_id, status, last_message_at, verify_locked_at IS NOT NULL FROM conversations WHERE channel = $1 AND chat = $2",
-			channel, chat).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked)
+		var d payments.Debtor
+		var did *int64
+		var name, doc *string
+		var optW, optT, wrong *bool
+		err := s.Pool.QueryRow(ctx, `
+			SELECT c.id, c.debtor_id, c.status, c.last_message_at, c.verify_locked_at IS NOT NULL,
+			       d.id, d.name, d.document, d.opt_out_whatsapp, d.opt_out_telegram, d.wrong_number
+			FROM conversations c
+			LEFT JOIN LATERAL (
+				SELECT * FROM debtors WHERE id = coalesce(nullif($3, 0), c.debtor_id)
+				UNION ALL
+				(SELECT * FROM debtors WHERE $3 = 0 AND c.debtor_id IS NULL AND $4 <> '' AND phones @> ARRAY[$4]::text[] ORDER BY id LIMIT 1)
+				LIMIT 1
+			) d ON true
+			WHERE c.channel = $1 AND c.chat = $2`,
+			channel, chat, sessDebtor, phone).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked, &did, &name, &doc, &optW, &optT, &wrong)
 		if errors.Is(err, pgx.ErrNoRows) && attempt == 0 {
 			if _, err := s.Pool.Exec(ctx, "INSERT INTO conversations (channel, chat) VALUES ($1, $2) ON CONFLICT DO NOTHING", channel, chat); err != nil {
 				return nil, fmt.Errorf("bot: conversation: %w", err)
@@ -186,6 +208,10 @@ func (s *Service) conversation(ctx context.Context, channel, chat string) (*conv
 		}
 		if debtor != nil {
 			c.DebtorID = *debtor
+		}
+		if did != nil {
+			d.ID, d.Name, d.Document, d.OptOutWhatsApp, d.OptOutTelegram, d.WrongNumber = *did, *name, *doc, *optW, *optT, *wrong
+			c.Debtor = &d
 		}
 		c.HadMessages = last != nil
 		return &c, nil
@@ -218,7 +244,11 @@ func (s *Service) turn(ctx context.Context, in Inbound, sess conversations.Sessi
 	if in.MessageID != "" {
 		row.MessageID = &in.MessageID
 	}
-	c, err := s.conversation(ctx, in.Channel, in.Chat)
+	phone := ""
+	if in.Channel == ChannelWhatsApp || in.Channel == ChannelWebchat {
+		phone, _ = payments.NormalizePhone(in.Chat)
+	}
+	c, err := s.conversationFor(ctx, in.Channel, in.Chat, sess.DebtorID, phone)
 	if err != nil {
 		return nil, sess, nil, err
 	}

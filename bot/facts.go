@@ -17,14 +17,10 @@ func (s *Service) facts(ctx context.Context, sess *conversations.Session, c *con
 	var d *payments.Debtor
 	var err error
 	switch {
-	case sess.DebtorID != 0:
-		d, err = s.Store.DebtorByID(ctx, sess.DebtorID)
-	case c.DebtorID != 0:
-		d, err = s.Store.DebtorByID(ctx, c.DebtorID)
-	case in.Kind == conversations.EventContact && in.Phone != "":
+	case sess.DebtorID == 0 && c.DebtorID == 0 && in.Kind == conversations.EventContact && in.Phone != "":
 		d, err = s.debtorByPhone(ctx, in.Phone)
-	case in.Channel == ChannelWhatsApp || in.Channel == ChannelWebchat:
-		d, err = s.debtorByPhone(ctx, in.Chat)
+	default:
+		d = c.Debtor // loaded with the conversation: the session's, the link's or the phone's
 	}
 	if err != nil && payments.ErrorCode(err) != payments.ENOTFOUND {
 		return f, err

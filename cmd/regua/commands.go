@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net/http"
+	_ "net/http/pprof"
 	"errors"
 	"flag"
 	"fmt"
@@ -57,6 +59,10 @@ func serveCommand(ctx context.Context, stderr io.Writer) int {
 	defer m.Close()
 	if cfg.Demo {
 		fmt.Fprintf(stderr, "\n  Régua is running in demo mode.\n  Web chat (be a debtor): %s/chat\n  API: %s/api/v1 (create a key with: regua apikey add --name me)\n\n", cfg.PublicURL, cfg.PublicURL)
+	}
+	if addr := os.Getenv("REGUA_DEBUG_ADDR"); addr != "" {
+		// Profiling for operators (go tool pprof http://ADDR/debug/pprof/profile).
+		go func() { log.Warn("debug listener stopped", "err", http.ListenAndServe(addr, nil)) }()
 	}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "regua: %v\n", err)

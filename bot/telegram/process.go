@@ -32,7 +32,11 @@ func (c *Channel) process(ctx context.Context, up Update) {
 	case Message:
 		err = c.message(ctx, up)
 	}
-	if err != nil && !errors.Is(err, context.Canceled) {
+	switch {
+	case err == nil, errors.Is(err, context.Canceled):
+	case errors.Is(err, ErrBlocked):
+		log.Info("telegram: the person blocked the bot")
+	default:
 		log.Error("telegram: update", "err", err)
 	}
 }

@@ -334,12 +334,47 @@ func TestTelegramDeepLink(t *testing.T) {
 	if !strings.Contains(got[0].Text, "Juliana") {
 		t.Fatalf("after verifying:\n%s", texts(got))
 	}
+
+	// "Já paguei" and a photo of the receipt: it goes to staff.
+	s.fake.Text(juliana, "já paguei")
+	s.replies(t, juliana)
+	file := s.fake.Photo(juliana, "comprovante")
+	s.replies(t, juliana)
+	var kind, ref string
+	if err := s.Pool.QueryRow(ctx, "SELECT media_kind, media_ref FROM receipts WHERE debtor_id = $1", s.debtorID(t, "cli-007")).Scan(&kind, &ref); err != nil {
+		t.Fatalf("no receipt for staff: %v\n%s", err, texts(s.fake.Messages(juliana.ID)))
+	}
+	if kind != "image" || ref != file {
+		t.Fatalf("receipt %s %q, want image %q", kind, ref, file)
+	}
+
 	// Spent: opening it again from another account links nothing.
 	other := telegramtest.User{ID: 7008, FirstName: "X"}
 	s.fake.Text(other, "/start "+tok)
 	got = s.replies(t, other)
 	if !strings.Contains(got[0].Text, "compartilhe seu número") {
 		t.Fatalf("a spent link:\n%s", texts(got))
+	}
+
+	// A link for someone else, opened in Juliana's verified chat: the chat
+	// now belongs to that debtor, and what Juliana verified does not carry
+	// over (linking is not verification).
+	link, err = s.Telegram.DeepLink(ctx, s.debtorID(t, "cli-003"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ = strings.CutPrefix(link, "https://t.me/"+s.fake.Username+"?start=")
+	s.fake.Text(juliana, "/start "+tok)
+	got = s.replies(t, juliana)
+	if !strings.Contains(got[0].Text, "3 primeiros números") {
+		t.Fatalf("after another debtor's link:\n%s", texts(got))
+	}
+	s.fake.Text(juliana, "ver saldo")
+	got = s.replies(t, juliana)
+	for _, m := range got {
+		if strings.Contains(m.Text, "R$") || strings.Contains(m.Text, "Ana") || strings.Contains(m.Text, "moto") {
+			t.Fatalf("disclosed before verification:\n%s", texts(got))
+		}
 	}
 }
 

@@ -117,97 +117,12 @@ var refreshScript = redis.NewScript(`
 if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) end
 return 0`)
 
-// Do runs fn for (channel, chat) after every earlier Do for the same
-// conversation has run, and never at the same time as another. Tickets are
-// queued in Redis, so a conversation's order holds across replicas; fn runs
-// in the process that called Do. A waiter that dies leaves a ticket whose
-// heartbeat expires, and the queue moves past it.
+// Do runs fn for (channel, chat) after every earlier Do or Turn for the
+// same conversation has run, and never at the same time as another: Turn
+// without a message id or a session.
 func (q *Serial) Do(ctx context.Context, channel, chat string, fn func(ctx context.Context) error) error {
-	lockKey := q.st.key("lock", channel, chat)
-	queueKey := q.st.key("queue", channel, chat)
-	hb := func(t string) string { return queueKey + ":hb:" + t }
-	ticket, token := randomID(), randomID()
-	rdb := q.st.rdb
-
-	var head *redis.StringCmd
-	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, hb(ticket), 1, q.lockTTL)
-		p.RPush(ctx, queueKey, ticket)
-		p.PExpire(ctx, queueKey, 10*time.Minute)
-		head = p.LIndex(ctx, queueKey, 0)
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("redisstore: enqueue: %w", err)
-	}
-	wait := q.waitStep
-	for {
-		h, err := head.Result()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return fmt.Errorf("redisstore: queue head: %w", err)
-		}
-		switch {
-		case h == ticket:
-			ok, err := rdb.SetNX(ctx, lockKey, token, q.lockTTL).Result()
-			if err != nil {
-				return fmt.Errorf("redisstore: lock: %w", err)
-			}
-			if ok {
-				return q.run(ctx, lockKey, queueKey, hb(ticket), ticket, token, fn)
-			}
-		case h == "":
-			// The queue was lost (flushed or expired): queue again.
-			rdb.RPush(ctx, queueKey, ticket)
-		default:
-			// Skip a head whose waiter died (its heartbeat expired).
-			if n, _ := rdb.Exists(ctx, hb(h)).Result(); n == 0 {
-				rdb.LRem(ctx, queueKey, 1, h)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			rdb.LRem(context.WithoutCancel(ctx), queueKey, 1, ticket)
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-		if wait < 20*time.Millisecond {
-			wait += wait / 2
-		}
-		_, err = rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			p.Set(ctx, hb(ticket), 1, q.lockTTL)
-			head = p.LIndex(ctx, queueKey, 0)
-			return nil
-		})
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return fmt.Errorf("redisstore: queue head: %w", err)
-		}
-	}
-}
-
-func (q *Serial) run(ctx context.Context, lockKey, queueKey, hbKey, ticket, token string, fn func(context.Context) error) error {
-	done := make(chan struct{})
-	go func() { // keep the lock and the heartbeat while fn runs long
-		t := time.NewTicker(q.lockTTL / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				bg := context.WithoutCancel(ctx)
-				refreshScript.Run(bg, q.st.rdb, []string{lockKey}, token, q.lockTTL.Milliseconds())
-				q.st.rdb.Set(bg, hbKey, 1, q.lockTTL)
-			}
-		}
-	}()
-	err := fn(ctx)
-	close(done)
-	bg := context.WithoutCancel(ctx)
-	q.st.rdb.Pipelined(bg, func(p redis.Pipeliner) error {
-		p.LRem(bg, queueKey, 1, ticket)
-		p.Del(bg, hbKey)
-		releaseScript.Eval(bg, p, []string{lockKey}, token) // EVAL: a pipeline cannot fall back from NOSCRIPT
-		return nil
+	_, err := q.Turn(ctx, channel, chat, "", nil, func(ctx context.Context, _ bool) (any, [][]byte, error) {
+		return nil, nil, fn(ctx)
 	})
 	return err
 }
@@ -246,9 +161,12 @@ type TurnFunc func(ctx context.Context, found bool) (save any, publish [][]byte,
 
 // Turn is a conversation's turn in as few round trips as Redis allows:
 // de-duplicate the message id and join the queue (one round trip), take the
-// lock and load the session (one), run fn, then save the session, publish
-// and release (one). Like Do, turns of one conversation run one at a time
-// in arrival order across replicas. dup is true when the message id was seen.
+// lock and load the session into sess (one; sess may be nil), run fn, then
+// save the session, publish and release (one). Turns of one conversation run
+// one at a time in arrival order, across goroutines and replicas: each joins
+// a queue in Redis, and the one at its head with the lock runs. A waiter that
+// dies leaves a ticket whose heartbeat expires, and the queue moves past it.
+// dup is true when the message id was already seen (fn does not run).
 func (q *Serial) Turn(ctx context.Context, channel, chat, messageID string, sess any, fn TurnFunc) (dup bool, err error) {
 	st, rdb := q.st, q.st.rdb
 	lockKey := st.key("lock", channel, chat)
@@ -299,7 +217,9 @@ func (q *Serial) Turn(ctx context.Context, channel, chat, messageID string, sess
 			var got *redis.StringCmd
 			_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 				lock = p.SetNX(ctx, lockKey, token, q.lockTTL)
-				got = p.Get(ctx, sessKey)
+				if sess != nil {
+					got = p.Get(ctx, sessKey)
+				}
 				return nil
 			})
 			if err != nil && !errors.Is(err, redis.Nil) {
@@ -308,8 +228,10 @@ func (q *Serial) Turn(ctx context.Context, channel, chat, messageID string, sess
 			}
 			if lock.Val() {
 				found := false
-				if b, err := got.Bytes(); err == nil && json.Unmarshal(b, sess) == nil {
-					found = true
+				if got != nil {
+					if b, err := got.Bytes(); err == nil && json.Unmarshal(b, sess) == nil {
+						found = true
+					}
 				}
 				err := q.runTurn(ctx, lockKey, queueKey, hb(ticket), sessKey, st.key("events", channel, chat), ticket, token, found, fn)
 				if err != nil {

@@ -83,18 +83,33 @@ func startTelegram(t *testing.T, secret string) *tgService {
 	return &tgService{service: &service{Main: m, key: key}, fake: fake}
 }
 
-// replies waits for the bot's answer to what u just did: at least one new
-// message, then quiet for a moment (a turn may send several).
+// replies waits for the bot's answer to what u just did and returns it: the
+// turn stores its replies before delivering them, so once a first message
+// arrives, the stored replies say how many Telegram messages make the
+// answer (two for a Pix: the photo and the code).
 func (s *tgService) replies(t *testing.T, u telegramtest.User) []telegramtest.Message {
 	t.Helper()
 	before := len(s.fake.Messages(u.ID))
 	s.fake.WaitMessages(t, u.ID, before+1, 10*time.Second)
-	for {
-		n := len(s.fake.Messages(u.ID))
-		if !s.fake.Wait(300*time.Millisecond, func() bool { return len(s.fake.Messages(u.ID)) > n }) {
-			return s.fake.Messages(u.ID)[before:]
+	expected := func() int {
+		rows, err := s.Pool.Query(context.Background(), `SELECT m.payload ? 'pix' FROM messages m JOIN conversations c ON c.id = m.conversation_id
+			WHERE c.channel = 'telegram' AND c.chat = $1 AND m.direction = 'out'`, fmt.Sprint(u.ID))
+		if err != nil {
+			t.Fatal(err)
 		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var pix bool
+			rows.Scan(&pix)
+			n++
+			if pix {
+				n++
+			}
+		}
+		return n
 	}
+	return s.fake.WaitMessages(t, u.ID, expected(), 10*time.Second)[before:]
 }
 
 // tap taps the button containing label under the latest message that has

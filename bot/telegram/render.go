@@ -45,9 +45,8 @@ type Call struct {
 	Markup any
 }
 
-// Menu is an inline menu as sent: the reply's text and options.
+// Menu is an inline menu as sent: its options.
 type Menu struct {
-	Text    string                 `json:"text,omitempty"`
 	Options []conversations.Option `json:"options,omitempty"`
 }
 
@@ -116,7 +115,7 @@ func Render(r bot.Reply, st ChatState, nonce string) ([]Call, ChatState, error) 
 			return nil, st, err
 		}
 		markup = kb
-		next.Nonce, next.Menu = nonce, Menu{Text: r.Text, Options: r.Options}
+		next.Nonce, next.Menu = nonce, Menu{Options: r.Options}
 	}
 
 	text := r.Text

@@ -21,7 +21,7 @@ import (
 func BenchmarkPixWebhook(b *testing.B) {
 	s := start(b, nil)
 	var txids []string
-	for _, ext := range []string{"fat-1003", "fat-1004", "fat-1005", "fat-1006", "fat-1007", "fat-1009", "fat-1010", "fat-1011", "fat-1013", "fat-1014"} {
+	for _, ext := range []string{"fat-1003", "fat-1004", "fat-1005", "fat-1006", "fat-1007", "fat-1009", "fat-1010", "fat-1012", "fat-1013", "fat-1014"} {
 		txids = append(txids, s.issueB(b, ext))
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}

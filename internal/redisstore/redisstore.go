@@ -67,32 +67,6 @@ func (s *Store) SaveSession(ctx context.Context, channel, chat string, v any) er
 	return nil
 }
 
-// DeleteSession forgets a session.
-func (s *Store) DeleteSession(ctx context.Context, channel, chat string) error {
-	return s.rdb.Del(ctx, s.key("sess", channel, chat)).Err()
-}
-
-// FirstSeen records a channel message id and reports whether it is new.
-// Channels redeliver; a message seen in the last 48 hours is a duplicate.
-func (s *Store) FirstSeen(ctx context.Context, channel, chat, messageID string) (bool, error) {
-	if messageID == "" {
-		return true, nil
-	}
-	ok, err := s.rdb.SetNX(ctx, s.key("seen", channel, chat)+":"+messageID, 1, 48*time.Hour).Result()
-	if err != nil {
-		return false, fmt.Errorf("redisstore: dedupe: %w", err)
-	}
-	return ok, nil
-}
-
-// Forget removes a message id from the de-duplication set (when handling it
-// failed and the channel should be able to redeliver it).
-func (s *Store) Forget(ctx context.Context, channel, chat, messageID string) {
-	if messageID != "" {
-		s.rdb.Del(context.WithoutCancel(ctx), s.key("seen", channel, chat)+":"+messageID)
-	}
-}
-
 // Serial runs work for one conversation strictly one at a time and in
 // arrival order, across goroutines and replicas. Each Do call pushes a
 // ticket on the conversation's queue; whoever holds the conversation's lock

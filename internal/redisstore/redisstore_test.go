@@ -65,28 +65,37 @@ func TestSessionRoundTripAndLoss(t *testing.T) {
 	}
 }
 
-func TestFirstSeen(t *testing.T) {
+// The same message id from 20 goroutines: its turn runs once.
+func TestTurnDeduplicates(t *testing.T) {
 	t.Parallel()
 	st, _, _ := setup(t)
 	ctx := context.Background()
-	var fresh atomic.Int32
+	var ran, dups atomic.Int32
 	var wg sync.WaitGroup
 	for i := 0; i < 20; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if ok, _ := st.FirstSeen(ctx, "telegram", "42", "m1"); ok {
-				fresh.Add(1)
+			var s sess
+			dup, err := st.Serial(time.Second).Turn(ctx, "telegram", "42", "m1", &s, func(context.Context, bool) (any, [][]byte, error) {
+				ran.Add(1)
+				return sess{State: "menu"}, nil, nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+			if dup {
+				dups.Add(1)
 			}
 		}()
 	}
 	wg.Wait()
-	if fresh.Load() != 1 {
-		t.Fatalf("%d firsts", fresh.Load())
+	if ran.Load() != 1 || dups.Load() != 19 {
+		t.Fatalf("ran %d times, %d duplicates", ran.Load(), dups.Load())
 	}
-	st.Forget(ctx, "telegram", "42", "m1")
-	if ok, _ := st.FirstSeen(ctx, "telegram", "42", "m1"); !ok {
-		t.Fatal("forgotten id still seen")
+	var s sess
+	if found, _ := st.LoadSession(ctx, "telegram", "42", &s); !found || s.State != "menu" {
+		t.Fatalf("session saved by the turn: %v %+v", found, s)
 	}
 }
 

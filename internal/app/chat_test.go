@@ -70,3 +70,40 @@ func TestChatPlanInstallment(t *testing.T) {
 		t.Fatalf("after paying the first installment: %s", out)
 	}
 }
+
+// A promise is recorded with its follow-up scheduled for 10:00 the day
+// after the promised date; when it runs with the debt still open, the
+// promise is broken and the debtor is nudged in the same chat, without
+// amounts.
+func TestChatPromiseFollowUp(t *testing.T) {
+	t.Parallel()
+	s := start(t, nil)
+	const carlos = "%2B5511999000004"
+	s.chat(t, carlos, "oi")
+	s.chat(t, carlos, "529")
+	out := s.chat(t, carlos, "pago sexta")
+	if !strings.Contains(out, "27/11") {
+		t.Fatalf("promise: %s", out)
+	}
+	var id int64
+	var scheduled time.Time
+	if err := s.Pool.QueryRow(t.Context(), `SELECT (args->>'promise_id')::bigint, scheduled_at FROM river_job WHERE kind = 'promise_followup'`).Scan(&id, &scheduled); err != nil {
+		t.Fatalf("follow-up not scheduled: %v", err)
+	}
+	want := time.Date(2026, 11, 28, 10, 0, 0, 0, s.Config.Location)
+	if !scheduled.Equal(want) {
+		t.Fatalf("follow-up at %v, want %v", scheduled, want)
+	}
+	if err := s.Jobs.RunPromiseFollowUp(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	var status string
+	s.Pool.QueryRow(t.Context(), "SELECT status FROM promises WHERE id = $1", id).Scan(&status)
+	if status != "broken" {
+		t.Fatalf("promise %s, want broken", status)
+	}
+	h := s.do(t, "GET", "/chat/api/"+carlos+"/messages", "")
+	if !strings.Contains(h.raw, "combinamos para 27/11") || strings.Contains(h.raw[strings.LastIndex(h.raw, "combinamos"):], "R$") {
+		t.Fatalf("nudge: %s", h.raw[max(0, len(h.raw)-400):])
+	}
+}

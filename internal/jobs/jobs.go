@@ -59,9 +59,10 @@ func (ReconcileArgs) Kind() string { return "pix_reconcile" }
 
 // Jobs owns the River client.
 type Jobs struct {
-	client *river.Client[pgx.Tx]
-	pool   *pgxpool.Pool
-	log    *slog.Logger
+	client   *river.Client[pgx.Tx]
+	promises *promiseWorker
+	pool     *pgxpool.Pool
+	log      *slog.Logger
 }
 
 // Config is what the workers need.
@@ -103,7 +104,8 @@ func New(cfg Config) (*Jobs, error) {
 	river.AddWorker(workers, &webhookWorker{pool: cfg.Pool, secret: cfg.Secret, http: cfg.HTTPClient, now: cfg.Now})
 	river.AddWorker(workers, &reconcileWorker{billing: cfg.Billing, src: cfg.Reconciler, now: cfg.Now})
 	river.AddWorker(workers, &confirmWorker{pool: cfg.Pool, c: cfg.Confirmer})
-	river.AddWorker(workers, &promiseWorker{pool: cfg.Pool, ledger: cfg.Ledger, c: cfg.Confirmer})
+	promises := &promiseWorker{pool: cfg.Pool, ledger: cfg.Ledger, c: cfg.Confirmer}
+	river.AddWorker(workers, promises)
 	rc := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
 		Workers: workers,
@@ -124,7 +126,7 @@ func New(cfg Config) (*Jobs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Jobs{client: client, pool: cfg.Pool, log: cfg.Log}, nil
+	return &Jobs{client: client, promises: promises, pool: cfg.Pool, log: cfg.Log}, nil
 }
 
 // Start runs the workers until Stop.

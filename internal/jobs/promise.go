@@ -78,3 +78,9 @@ func (w *promiseWorker) Work(ctx context.Context, job *river.Job[PromiseArgs]) e
 		first, promised.Format("02/01"))
 	return w.c.Confirm(ctx, channel, chat, text)
 }
+
+// RunPromiseFollowUp runs a promise's follow-up now (what the scheduled job
+// does), for staff tools and tests.
+func (j *Jobs) RunPromiseFollowUp(ctx context.Context, promiseID int64) error {
+	return j.promises.Work(ctx, &river.Job[PromiseArgs]{Args: PromiseArgs{PromiseID: promiseID}})
+}

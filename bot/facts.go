@@ -30,7 +30,7 @@ func (s *Service) facts(ctx context.Context, sess *conversations.Session, c *con
 	}
 	sess.DebtorID = d.ID
 	f.Debtor = &conversations.Debtor{
-		ID: d.ID, Name: d.Name, FirstName: firstName(d.Name), DocumentPrefix: prefix3(d.Document),
+		ID: d.ID, Name: d.Name, FirstName: greetingName(d), DocumentPrefix: prefix3(d.Document),
 		OptedOut: optedOut(d, in.Channel), WrongNumber: d.WrongNumber,
 	}
 	// Amounts are loaded only for a verified person: nothing to disclose
@@ -107,6 +107,15 @@ func optedOut(d *payments.Debtor, channel string) bool {
 		return d.OptOutTelegram
 	}
 	return d.OptOutWhatsApp // the web chat stands in for WhatsApp
+}
+
+// greetingName is how the bot greets a debtor: a person by first name, a
+// company (CNPJ) by its name.
+func greetingName(d *payments.Debtor) string {
+	if len(d.Document) == 14 {
+		return strings.TrimSpace(d.Name)
+	}
+	return firstName(d.Name)
 }
 
 func firstName(name string) string {

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"net/http"
-	_ "net/http/pprof"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"runtime/debug"
 	"slices"

@@ -277,6 +277,11 @@ type PaymentInput struct {
 	// excess becomes the debtor's credit; if the plan broke meanwhile, the
 	// money pays the debtor's open charges instead, oldest first.
 	InstallmentID int64
+	// PlanPayoffID is the plan whose payoff code it pays: when it covers the
+	// payoff on its date it settles the plan early (see payPlanOffTx), else
+	// it pays the installments in order. Excess and a plan no longer active
+	// are handled as for InstallmentID.
+	PlanPayoffID int64
 }
 
 // PaymentResult says what a payment did.
@@ -292,6 +297,9 @@ type PaymentResult struct {
 	// Installment is what the payment did to the installment it paid (nil
 	// when it paid none).
 	Installment *InstallmentPayment
+	// Payoff is what the payment did to the plan whose payoff code it paid
+	// (nil when none).
+	Payoff *PlanPayoff
 }
 
 // RecordPayment records a payment once, however often it is called with the
@@ -358,6 +366,17 @@ func (l *Ledger) RecordPaymentTx(ctx context.Context, tx pgx.Tx, in PaymentInput
 		res.Applied += ip.Applied
 		left -= ip.Applied
 		payCharges = !ip.PlanActive
+	} else if in.PlanPayoffID != 0 {
+		po, err := payPlanOffTx(ctx, tx, in.PlanPayoffID, left, Date(in.PaidAt, l.loc), in.PaidAt)
+		if err != nil {
+			return nil, err
+		}
+		res.DebtorID, in.DebtorID, in.ChargeID = po.DebtorID, po.DebtorID, 0
+		res.Payoff = po
+		ps = append(ps, po.postings...)
+		res.Applied += po.Applied
+		left -= po.Applied
+		payCharges = !po.PlanActive
 	}
 	var states []*chargeState
 	switch {

@@ -21,7 +21,7 @@ type Code struct {
 	ID       int64
 	TxID     string
 	URLToken string // the QR image is served at /pix/qr/{URLToken}.png
-	Scope    string // "charge", "debtor" or "installment"
+	Scope    string // "charge", "debtor", "installment" or "plan_payoff"
 	DebtorID int64
 	ChargeID int64 // 0 for the debtor's total and for an installment
 	Amount   payments.Cents
@@ -31,6 +31,7 @@ type Code struct {
 	Chat     string
 
 	InstallmentID int64 // the plan installment it pays (scope "installment")
+	PlanID        int64 // the plan it pays off (scope "plan_payoff")
 }
 
 // PaymentEvent is what a recorded payment did, for whatever must follow it.
@@ -70,11 +71,11 @@ func New(ledger *payments.Ledger, store *payments.Store, provider Provider, hook
 // layer needs the service, the service needs the hook).
 func (s *Service) SetHook(h PaymentHook) { s.hook = h }
 
-const codeCols = "id, txid, url_token, scope, debtor_id, coalesce(charge_id, 0), amount, payload, provider, channel, chat, coalesce(installment_id, 0)"
+const codeCols = "id, txid, url_token, scope, debtor_id, coalesce(charge_id, 0), amount, payload, provider, channel, chat, coalesce(installment_id, 0), coalesce(plan_id, 0)"
 
 func scanCode(row pgx.Row) (*Code, error) {
 	var c Code
-	err := row.Scan(&c.ID, &c.TxID, &c.URLToken, &c.Scope, &c.DebtorID, &c.ChargeID, &c.Amount, &c.Payload, &c.Provider, &c.Channel, &c.Chat, &c.InstallmentID)
+	err := row.Scan(&c.ID, &c.TxID, &c.URLToken, &c.Scope, &c.DebtorID, &c.ChargeID, &c.Amount, &c.Payload, &c.Provider, &c.Channel, &c.Chat, &c.InstallmentID, &c.PlanID)
 	return &c, err
 }
 
@@ -98,7 +99,7 @@ func (s *Service) IssueForCharge(ctx context.Context, chargeID int64, channel, c
 	if !today.After(c.DueDate) && b.Fees == 0 {
 		req.DueDate, req.Principal = c.DueDate, b.Principal
 	}
-	return s.issue(ctx, "charge", c.DebtorID, chargeID, 0, req, channel, chat)
+	return s.issue(ctx, "charge", c.DebtorID, chargeID, 0, 0, req, channel, chat)
 }
 
 // IssueForDebtor returns a Pix code for everything a debtor owes today.
@@ -114,7 +115,7 @@ func (s *Service) IssueForDebtor(ctx context.Context, debtorID int64, channel, c
 	if len(db.Charges) == 1 {
 		desc = ""
 	}
-	return s.issue(ctx, "debtor", debtorID, 0, 0, IssueRequest{Amount: db.Total, Description: desc}, channel, chat)
+	return s.issue(ctx, "debtor", debtorID, 0, 0, 0, IssueRequest{Amount: db.Total, Description: desc}, channel, chat)
 }
 
 // IssueForInstallment returns a Pix code for what is left to pay on a plan
@@ -136,23 +137,42 @@ func (s *Service) IssueForInstallment(ctx context.Context, installmentID int64, 
 	if !today.After(in.DueDate) {
 		req.DueDate, req.Principal = in.DueDate, in.Outstanding
 	}
-	return s.issue(ctx, "installment", in.DebtorID, 0, installmentID, req, channel, chat)
+	return s.issue(ctx, "installment", in.DebtorID, 0, installmentID, 0, req, channel, chat)
 }
 
-func (s *Service) issue(ctx context.Context, scope string, debtorID, chargeID, installmentID int64, req IssueRequest, channel, chat string) (*Code, error) {
+// IssueForPlanPayoff returns a Pix code that settles the rest of an active
+// plan today, for its payoff (the remaining installments' present value),
+// reusing today's code when the amount has not changed. The code is an
+// immediate charge: tomorrow's payoff is another amount.
+func (s *Service) IssueForPlanPayoff(ctx context.Context, planID int64, channel, chat string) (*Code, error) {
+	q, err := s.ledger.PlanPayoffQuote(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	req := IssueRequest{Amount: q.Payoff, Description: fmt.Sprintf("Quitação antecipada do acordo (%d parcelas)", q.Open)}
+	if q.Open == 1 {
+		req.Description = "Quitação antecipada do acordo (1 parcela)"
+	}
+	return s.issue(ctx, "plan_payoff", q.DebtorID, 0, 0, planID, req, channel, chat)
+}
+
+func (s *Service) issue(ctx context.Context, scope string, debtorID, chargeID, installmentID, planID int64, req IssueRequest, channel, chat string) (*Code, error) {
 	today := payments.Date(s.ledger.Now(), s.ledger.Location())
-	var charge, installment *int64
+	var charge, installment, plan *int64
 	if chargeID != 0 {
 		charge = &chargeID
 	}
 	if installmentID != 0 {
 		installment = &installmentID
 	}
+	if planID != 0 {
+		plan = &planID
+	}
 	// Today's code for the same thing and amount is reused.
 	c, err := scanCode(s.pool.QueryRow(ctx, "SELECT "+codeCols+` FROM pix_codes
 		WHERE debtor_id = $1 AND scope = $2 AND charge_id IS NOT DISTINCT FROM $3 AND amount = $4 AND issued_on = $5 AND provider = $6
-		AND installment_id IS NOT DISTINCT FROM $7
-		ORDER BY id DESC LIMIT 1`, debtorID, scope, charge, req.Amount, today, s.provider.Name(), installment))
+		AND installment_id IS NOT DISTINCT FROM $7 AND plan_id IS NOT DISTINCT FROM $8
+		ORDER BY id DESC LIMIT 1`, debtorID, scope, charge, req.Amount, today, s.provider.Name(), installment, plan))
 	if err == nil {
 		if (channel != "" && c.Channel != channel) || c.Chat != chat {
 			s.pool.Exec(ctx, "UPDATE pix_codes SET channel = $2, chat = $3 WHERE id = $1", c.ID, channel, chat)
@@ -168,7 +188,7 @@ func (s *Service) issue(ctx context.Context, scope string, debtorID, chargeID, i
 		return nil, err
 	}
 	req.Debtor = d
-	if scope != "installment" {
+	if scope == "charge" || scope == "debtor" {
 		req.Rules = s.ledger.LateFeeRules()
 	}
 	var id int64
@@ -183,10 +203,10 @@ func (s *Service) issue(ctx context.Context, scope string, debtorID, chargeID, i
 		return nil, err
 	}
 	c = &Code{ID: id, TxID: req.TxID, URLToken: randomToken(), Scope: scope, DebtorID: debtorID, ChargeID: chargeID,
-		Amount: req.Amount, Payload: payload, Provider: s.provider.Name(), Channel: channel, Chat: chat, InstallmentID: installmentID}
-	_, err = s.pool.Exec(ctx, `INSERT INTO pix_codes (id, txid, url_token, scope, debtor_id, charge_id, amount, payload, provider, issued_on, channel, chat, installment_id)
-		OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		c.ID, c.TxID, c.URLToken, scope, debtorID, charge, c.Amount, c.Payload, c.Provider, today, channel, chat, installment)
+		Amount: req.Amount, Payload: payload, Provider: s.provider.Name(), Channel: channel, Chat: chat, InstallmentID: installmentID, PlanID: planID}
+	_, err = s.pool.Exec(ctx, `INSERT INTO pix_codes (id, txid, url_token, scope, debtor_id, charge_id, amount, payload, provider, issued_on, channel, chat, installment_id, plan_id)
+		OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		c.ID, c.TxID, c.URLToken, scope, debtorID, charge, c.Amount, c.Payload, c.Provider, today, channel, chat, installment, plan)
 	if err != nil {
 		return nil, fmt.Errorf("billing: store code: %w", err)
 	}
@@ -257,7 +277,7 @@ func (s *Service) receiveTx(ctx context.Context, tx pgx.Tx, p apipix.Pix, source
 		c, err := scanCode(tx.QueryRow(ctx, "SELECT "+codeCols+" FROM pix_codes WHERE txid = $1", p.TxID))
 		if err == nil {
 			ev.Code = c
-			in.ChargeID, in.DebtorID, in.InstallmentID = c.ChargeID, c.DebtorID, c.InstallmentID
+			in.ChargeID, in.DebtorID, in.InstallmentID, in.PlanPayoffID = c.ChargeID, c.DebtorID, c.InstallmentID, c.PlanID
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return nil, err
 		}
@@ -312,8 +332,14 @@ func (s *Service) receiveTx(ctx context.Context, tx pgx.Tx, p apipix.Pix, source
 }
 
 func confirmation(r *payments.PaymentResult) string {
-	in := r.Installment
+	in, po := r.Installment, r.Payoff
 	switch {
+	case po != nil && po.PaidOff && r.Credit == 0 && po.Quote.InterestWaived > 0:
+		return fmt.Sprintf("Recebemos seu Pix de %s: acordo quitado antecipadamente, com %s de juros descontados. Obrigado! 💚", r.Applied, po.Quote.InterestWaived)
+	case po != nil && po.PaidOff && r.Credit == 0:
+		return fmt.Sprintf("Recebemos seu Pix de %s: acordo quitado. Obrigado! 💚", r.Applied)
+	case po != nil && po.PlanActive && !po.PaidOff:
+		return fmt.Sprintf("Recebemos seu Pix de %s, obrigado! 💚 Não foi o suficiente para quitar o acordo (%s hoje), então abatemos das próximas parcelas.", r.Applied, po.Quote.Payoff)
 	case in != nil && in.PlanPaid && r.Credit == 0:
 		return fmt.Sprintf("Recebemos seu Pix de %s: parcela %d/%d paga e o acordo está quitado. Obrigado! 💚", r.Applied, in.Number, in.Count)
 	case in != nil && in.Paid && r.Credit == 0:

@@ -26,6 +26,8 @@ func (s *Server) RegisterPlans(mux *http.ServeMux, d PlansDeps) {
 	mux.HandleFunc("POST /api/v1/debtors/{external_id}/plans", s.requireKey(idempotent(s.pool, maxJSONBody, s.acceptPlan)))
 	api("GET /api/v1/plans/{id}", s.getPlan)
 	api("POST /api/v1/plans/{id}/installments/{number}/pix", func(w http.ResponseWriter, r *http.Request) { s.installmentPix(w, r, d) })
+	api("GET /api/v1/plans/{id}/payoff", s.planPayoff)
+	api("POST /api/v1/plans/{id}/payoff/pix", func(w http.ResponseWriter, r *http.Request) { s.planPayoffPix(w, r, d) })
 }
 
 // OffersJSON is the offers for a debtor, in the shape of
@@ -242,10 +244,18 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, Page[PlanJSON]{Data: ps})
 }
 
-func (s *Server) planOf(r *http.Request) (*payments.Plan, error) {
+func planID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return nil, payments.Errorf(payments.ENOTFOUND, "plan %q not found", r.PathValue("id"))
+		return 0, payments.Errorf(payments.ENOTFOUND, "plan %q not found", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+func (s *Server) planOf(r *http.Request) (*payments.Plan, error) {
+	id, err := planID(r)
+	if err != nil {
+		return nil, err
 	}
 	return s.plans.Plan(r.Context(), id)
 }
@@ -279,6 +289,47 @@ func (s *Server) installmentPix(w http.ResponseWriter, r *http.Request, d PlansD
 		return
 	}
 	code, err := d.Billing.IssueForInstallment(r.Context(), p.Installments[n-1].ID, "api", "")
+	if err != nil {
+		WriteError(w, r, s.log, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, PixCode(code, d.PublicURL))
+}
+
+// PayoffJSON is what settles the rest of a plan today (CDC art. 52 §2).
+type PayoffJSON struct {
+	PlanID         int64          `json:"plan_id"`
+	Date           string         `json:"date"`         // the day it holds for
+	Installments   int            `json:"installments"` // still to pay
+	Remaining      payments.Cents `json:"remaining"`    // what they owe at face value
+	Payoff         payments.Cents `json:"payoff"`       // what settles them today
+	InterestWaived payments.Cents `json:"interest_waived"`
+}
+
+// planPayoff quotes a plan's early payoff: 409 when the plan is not active.
+func (s *Server) planPayoff(w http.ResponseWriter, r *http.Request) {
+	id, err := planID(r)
+	if err != nil {
+		WriteError(w, r, s.log, err)
+		return
+	}
+	q, err := s.plans.PayoffQuote(r.Context(), id)
+	if err != nil {
+		WriteError(w, r, s.log, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, PayoffJSON{PlanID: q.PlanID, Date: q.On.Format(time.DateOnly), Installments: q.Open,
+		Remaining: q.Remaining, Payoff: q.Payoff, InterestWaived: q.InterestWaived})
+}
+
+// planPayoffPix issues (or reuses today's) Pix code for a plan's payoff.
+func (s *Server) planPayoffPix(w http.ResponseWriter, r *http.Request, d PlansDeps) {
+	id, err := planID(r)
+	if err != nil {
+		WriteError(w, r, s.log, err)
+		return
+	}
+	code, err := d.Billing.IssueForPlanPayoff(r.Context(), id, "api", "")
 	if err != nil {
 		WriteError(w, r, s.log, err)
 		return

@@ -58,24 +58,15 @@ type Engine interface {
 	Step(s conversations.Session, ev conversations.Event, f conversations.Facts, now time.Time) (conversations.Session, []conversations.Action)
 }
 
-// Plans makes and accepts installment offers.
+// Plans reads what a debtor may see and accepts installment offers.
 type Plans interface {
-	Offers(ctx context.Context, debtorID int64, now time.Time) ([]payments.Offer, error)
+	// View reads, in one round trip, the debtor's open charges with today's
+	// amounts, credit, the next installment of each active plan and the
+	// offers.
+	View(ctx context.Context, debtorID int64, now time.Time) (*payments.DebtorView, error)
 	// Accept turns an offer into a plan and returns its first installment's
 	// Pix code (issued for channel and chat).
 	Accept(ctx context.Context, debtorID int64, offerID, channel, chat string) (*billing.Code, error)
-	// NextInstallments returns, for each active plan of the debtor, the next
-	// installment still to pay.
-	NextInstallments(ctx context.Context, debtorID int64) ([]Installment, error)
-}
-
-// Installment is a plan's installment still to pay, as the chat shows it.
-type Installment struct {
-	ID          int64
-	Number      int
-	Count       int
-	DueDate     time.Time
-	Outstanding payments.Cents
 }
 
 // Scheduler schedules the follow-up of a promise to pay, in the
@@ -87,6 +78,7 @@ type Scheduler interface {
 // Deps are the Service's dependencies.
 type Deps struct {
 	Pool      *pgxpool.Pool
+	Rows      RowQuerier // the hot path's statements (a postgres.Group); nil: Pool
 	Redis     *redisstore.Store
 	Store     *payments.Store
 	Ledger    *payments.Ledger
@@ -97,6 +89,12 @@ type Deps struct {
 	Log       *slog.Logger
 	Business  string // REGUA_BUSINESS_NAME
 	PublicURL string // REGUA_PUBLIC_URL, for QR image links
+}
+
+// RowQuerier runs a single-row statement: a pool, or a postgres.Group that
+// sends concurrent turns' statements to PostgreSQL together.
+type RowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // Service runs conversational turns.
@@ -112,6 +110,9 @@ type Service struct {
 func New(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Rows == nil {
+		d.Rows = d.Pool
 	}
 	return &Service{Deps: d, serial: d.Redis.Serial(30 * time.Second), senders: map[string]Sender{}}
 }
@@ -185,7 +186,7 @@ func (s *Service) conversationFor(ctx context.Context, channel, chat string, ses
 		var did *int64
 		var name, doc *string
 		var optW, optT, wrong *bool
-		err := s.Pool.QueryRow(ctx, `
+		err := s.Rows.QueryRow(ctx, `
 			SELECT c.id, c.debtor_id, c.status, c.last_message_at, c.verify_locked_at IS NOT NULL,
 			       d.id, d.name, d.document, d.opt_out_whatsapp, d.opt_out_telegram, d.wrong_number
 			FROM conversations c
@@ -323,7 +324,7 @@ func (s *Service) record(ctx context.Context, c *conv, in *inboundRow, sess conv
 	}
 	var stored bool
 	var ids []int64
-	err := s.Pool.QueryRow(ctx, `
+	err := s.Rows.QueryRow(ctx, `
 		WITH inb AS (
 			INSERT INTO messages (conversation_id, direction, sender, channel_message_id, text, payload, actions, created_at)
 			SELECT $1, 'in', 'debtor', $2, $3, $4, $5, $6 WHERE $7

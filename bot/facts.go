@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/payments"
@@ -39,53 +40,55 @@ func (s *Service) facts(ctx context.Context, sess *conversations.Session, c *con
 		return f, nil
 	}
 	now := s.Ledger.Now()
-	bal, err := s.Ledger.DebtorBalance(ctx, d.ID, now)
+	v, err := s.view(ctx, d.ID, now)
 	if err != nil {
 		return f, err
 	}
-	if len(bal.Charges) > 0 {
-		desc := map[int64]string{}
-		rows, err := s.Pool.Query(ctx, "SELECT id, description FROM charges WHERE debtor_id = $1 AND status = 'open'", d.ID)
-		if err != nil {
-			return f, err
-		}
-		for rows.Next() {
-			var id int64
-			var t string
-			rows.Scan(&id, &t)
-			desc[id] = t
-		}
-		rows.Close()
-		for _, b := range bal.Charges {
-			f.Charges = append(f.Charges, conversations.Charge{ID: b.ChargeID, ExternalID: b.ExternalID, Description: desc[b.ChargeID],
-				DueDate: b.DueDate, Original: b.Original, Total: b.Total, DaysLate: b.DaysLate})
-		}
+	for _, b := range v.Balance.Charges {
+		f.Charges = append(f.Charges, conversations.Charge{ID: b.ChargeID, ExternalID: b.ExternalID, Description: v.Descriptions[b.ChargeID],
+			DueDate: b.DueDate, Original: b.Original, Total: b.Total, DaysLate: b.DaysLate})
 	}
-	f.Total, f.Credit = bal.Total, bal.Credit
+	f.Total, f.Credit = v.Balance.Total, v.Balance.Credit
 	// A plan's next installment is owed like a charge. It travels as a
 	// negative id, so that its Pix is the installment's own.
-	if s.Plans != nil {
-		ins, err := s.Plans.NextInstallments(ctx, d.ID)
-		if err != nil {
-			return f, err
-		}
-		today := payments.Date(now, s.Ledger.Location())
-		for _, in := range ins {
-			late := payments.DaysBetween(in.DueDate, today)
-			if late < 0 {
-				late = 0
-			}
-			f.Charges = append(f.Charges, conversations.Charge{ID: -in.ID, Description: fmt.Sprintf("Parcela %d/%d do acordo", in.Number, in.Count),
-				DueDate: in.DueDate, Original: in.Outstanding, Total: in.Outstanding, DaysLate: late})
-			f.Total += in.Outstanding
-		}
+	today := payments.Date(now, s.Ledger.Location())
+	for _, in := range v.Next {
+		late := max(payments.DaysBetween(in.DueDate, today), 0)
+		f.Charges = append(f.Charges, conversations.Charge{ID: -in.ID, Description: fmt.Sprintf("Parcela %d/%d do acordo", in.Number, in.Count),
+			DueDate: in.DueDate, Original: in.Outstanding, Total: in.Outstanding, DaysLate: late})
+		f.Total += in.Outstanding
 	}
-	if s.Plans != nil && bal.Total > 0 {
-		if f.Offers, err = s.Plans.Offers(ctx, d.ID, now); err != nil {
-			return f, err
-		}
+	if v.Quote != nil && v.Balance.Total > 0 {
+		f.Offers = v.Quote.Offers
 	}
 	return f, nil
+}
+
+// view reads what the debtor may see: through Plans (one round trip, with
+// plans and offers), or without Plans just the open charges.
+func (s *Service) view(ctx context.Context, debtorID int64, now time.Time) (*payments.DebtorView, error) {
+	if s.Plans != nil {
+		return s.Plans.View(ctx, debtorID, now)
+	}
+	bal, err := s.Ledger.DebtorBalance(ctx, debtorID, now)
+	if err != nil {
+		return nil, err
+	}
+	v := &payments.DebtorView{Balance: bal, Descriptions: map[int64]string{}}
+	rows, err := s.Pool.Query(ctx, "SELECT id, description FROM charges WHERE debtor_id = $1 AND status = 'open'", debtorID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, err
+		}
+		v.Descriptions[id] = t
+	}
+	return v, rows.Err()
 }
 
 func (s *Service) debtorByPhone(ctx context.Context, phone string) (*payments.Debtor, error) {

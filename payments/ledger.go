@@ -156,11 +156,12 @@ type chargeState struct {
 	Principal, Fees Cents // booked and outstanding
 }
 
-const chargeStateSQL = `
-	SELECT c.id, c.debtor_id, c.external_id, c.status, c.amount, c.due_date, c.fine_assessed, c.interest_through,
-	       (SELECT coalesce(sum(amount), 0) FROM ledger_postings WHERE charge_id = c.id AND account = 'receivable_principal'),
-	       (SELECT coalesce(sum(amount), 0) FROM ledger_postings WHERE charge_id = c.id AND account = 'receivable_fees')
-	FROM charges c`
+const chargeStateColumns = `
+	c.id, c.debtor_id, c.external_id, c.status, c.amount, c.due_date, c.fine_assessed, c.interest_through,
+	(SELECT coalesce(sum(amount), 0) FROM ledger_postings WHERE charge_id = c.id AND account = 'receivable_principal'),
+	(SELECT coalesce(sum(amount), 0) FROM ledger_postings WHERE charge_id = c.id AND account = 'receivable_fees')`
+
+const chargeStateSQL = "SELECT " + chargeStateColumns + " FROM charges c"
 
 func scanChargeState(row pgx.Row) (*chargeState, error) {
 	var s chargeState

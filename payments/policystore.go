@@ -43,7 +43,16 @@ func (s *PolicyStore) Current(ctx context.Context) (Policy, error) {
 func (s *PolicyStore) current(ctx context.Context, q querier) (Policy, error) {
 	var version int64
 	var doc []byte
-	err := q.QueryRow(ctx, "SELECT version, document FROM policies ORDER BY version DESC LIMIT 1").Scan(&version, &doc)
+	err := q.QueryRow(ctx, currentPolicySQL).Scan(&version, &doc)
+	return s.fromRow(version, doc, err)
+}
+
+const currentPolicySQL = "SELECT version, document FROM policies ORDER BY version DESC LIMIT 1"
+
+// fromRow turns the result of currentPolicySQL into the policy in force
+// (the defaults when none was saved) and puts its late-charge rules in
+// force.
+func (s *PolicyStore) fromRow(version int64, doc []byte, err error) (Policy, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		p := DefaultPolicy()
 		s.apply(p)

@@ -65,6 +65,7 @@ type Main struct {
 	mtls     *http.Server // provider webhooks over mTLS, when configured
 	mtlsLn   net.Listener
 	serveErr chan error
+	rows     *postgres.Group // chat turns' statements, batched
 }
 
 // Open connects to PostgreSQL and Redis, applies migrations and, in demo
@@ -133,7 +134,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 	}
 	m.Billing = billing.New(m.Ledger, m.Store, provider, nil, log)
 	m.Sessions = redisstore.New(m.Redis, redisPrefix(pool), cfg.SessionTTL)
-	m.Bot = bot.New(bot.Deps{Pool: pool, Redis: m.Sessions, Store: m.Store, Ledger: m.Ledger, Billing: m.Billing,
+	// Four flushers: under load each sends the statements of several turns
+	// in one round trip and one commit; alone, a turn waits for nothing.
+	m.rows = postgres.NewGroup(pool, 4, 32)
+	m.Bot = bot.New(bot.Deps{Pool: pool, Rows: m.rows, Redis: m.Sessions, Store: m.Store, Ledger: m.Ledger, Billing: m.Billing,
 		Engine: conversations.NewEngine(), Log: log, Business: cfg.BusinessName, PublicURL: cfg.PublicURL})
 	m.Bot.RegisterSender(bot.ChannelWebchat, webchat.Sender{})
 	m.Jobs, err = jobs.New(jobs.Config{Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing,
@@ -267,6 +271,9 @@ func (m *Main) Close() error {
 	}
 	if m.PSP != nil {
 		m.PSP.Close()
+	}
+	if m.rows != nil {
+		m.rows.Close()
 	}
 	if m.Redis != nil {
 		m.Redis.Close()

@@ -34,12 +34,8 @@ type chatPlans struct {
 	billing *billing.Service
 }
 
-func (p chatPlans) Offers(ctx context.Context, debtorID int64, _ time.Time) ([]payments.Offer, error) {
-	q, err := p.plans.Quote(ctx, debtorID)
-	if err != nil {
-		return nil, err
-	}
-	return q.Offers, nil
+func (p chatPlans) View(ctx context.Context, debtorID int64, now time.Time) (*payments.DebtorView, error) {
+	return p.plans.View(ctx, debtorID, now)
 }
 
 func (p chatPlans) Accept(ctx context.Context, debtorID int64, offerID, channel, chat string) (*billing.Code, error) {
@@ -53,24 +49,4 @@ func (p chatPlans) Accept(ctx context.Context, debtorID int64, offerID, channel,
 		}
 	}
 	return nil, payments.Errorf(payments.ECONFLICT, "plan %d has nothing left to pay", plan.ID)
-}
-
-func (p chatPlans) NextInstallments(ctx context.Context, debtorID int64) ([]bot.Installment, error) {
-	plans, err := p.plans.PlansOfDebtor(ctx, debtorID)
-	if err != nil {
-		return nil, err
-	}
-	var out []bot.Installment
-	for _, pl := range plans {
-		if pl.Status != "active" {
-			continue
-		}
-		for _, in := range pl.Installments {
-			if in.Outstanding > 0 {
-				out = append(out, bot.Installment{ID: in.ID, Number: in.Number, Count: len(pl.Installments), DueDate: in.DueDate, Outstanding: in.Outstanding})
-				break
-			}
-		}
-	}
-	return out, nil
 }

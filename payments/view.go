@@ -1,0 +1,121 @@
+package payments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// DebtorView is what a conversation may show a debtor, read in one round
+// trip: the open charges with today's amounts, the credit, the next
+// installment of each active plan and the policy's offers for the open
+// charges. A chat turn of a verified person reads it; nothing else must.
+type DebtorView struct {
+	Balance      DebtorBalance
+	Descriptions map[int64]string // open charges' descriptions, by charge id
+	Next         []NextInstallment
+	Quote        *Quote // offers for the open charges (none when nothing is owed)
+}
+
+// NextInstallment is an active plan's first installment still to pay.
+type NextInstallment struct {
+	ID          int64
+	PlanID      int64
+	Number      int
+	Count       int // installments in the plan
+	DueDate     time.Time
+	Outstanding Cents
+}
+
+const nextInstallmentsSQL = `
+	SELECT n.id, p.id, n.number, (SELECT count(*) FROM plan_installments x WHERE x.plan_id = p.id), n.due_date, n.outstanding
+	FROM plans p
+	CROSS JOIN LATERAL (
+		SELECT i.id, i.number, i.due_date, o.outstanding
+		FROM plan_installments i
+		CROSS JOIN LATERAL (SELECT coalesce(sum(lp.amount), 0) AS outstanding FROM ledger_postings lp WHERE lp.installment_id = i.id) o
+		WHERE i.plan_id = p.id AND o.outstanding > 0
+		ORDER BY i.number LIMIT 1
+	) n
+	WHERE p.debtor_id = $1 AND p.status = 'active'
+	ORDER BY p.id`
+
+// View reads the debtor's view as of now, in one round trip to PostgreSQL.
+// An unknown debtor is ENOTFOUND.
+func (p *Plans) View(ctx context.Context, debtorID int64, now time.Time) (*DebtorView, error) {
+	b := &pgx.Batch{}
+	var (
+		polVersion int64
+		polDoc     []byte
+		polErr     error
+		ext        string
+		extErr     error
+		states     []*chargeState
+		descs      = map[int64]string{}
+		credit     Cents
+		next       []NextInstallment
+	)
+	b.Queue(currentPolicySQL).QueryRow(func(r pgx.Row) error {
+		polErr = r.Scan(&polVersion, &polDoc)
+		if errors.Is(polErr, pgx.ErrNoRows) {
+			return nil // the defaults; fromRow knows
+		}
+		return polErr
+	})
+	b.Queue("SELECT external_id FROM debtors WHERE id = $1", debtorID).QueryRow(func(r pgx.Row) error {
+		extErr = r.Scan(&ext)
+		if errors.Is(extErr, pgx.ErrNoRows) {
+			return nil
+		}
+		return extErr
+	})
+	b.Queue("SELECT "+chargeStateColumns+", c.description FROM charges c WHERE c.debtor_id = $1 AND c.status = 'open' ORDER BY c.due_date, c.id",
+		debtorID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var s chargeState
+			var desc string
+			if err := rows.Scan(&s.ID, &s.DebtorID, &s.ExternalID, &s.Status, &s.Amount, &s.Due, &s.FineAssessed, &s.InterestThrough,
+				&s.Principal, &s.Fees, &desc); err != nil {
+				return err
+			}
+			states = append(states, &s)
+			descs[s.ID] = desc
+		}
+		return rows.Err()
+	})
+	b.Queue("SELECT coalesce(-sum(amount), 0) FROM ledger_postings WHERE debtor_id = $1 AND account = 'debtor_credit'", debtorID).
+		QueryRow(func(r pgx.Row) error { return r.Scan(&credit) })
+	b.Queue(nextInstallmentsSQL, debtorID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var n NextInstallment
+			if err := rows.Scan(&n.ID, &n.PlanID, &n.Number, &n.Count, &n.DueDate, &n.Outstanding); err != nil {
+				return err
+			}
+			next = append(next, n)
+		}
+		return rows.Err()
+	})
+	if err := p.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("payments: debtor view: %w", err)
+	}
+	if errors.Is(extErr, pgx.ErrNoRows) {
+		return nil, Errorf(ENOTFOUND, "debtor %d not found", debtorID)
+	}
+	pol, err := p.policies.fromRow(polVersion, polDoc, polErr)
+	if err != nil {
+		return nil, err
+	}
+	v := &DebtorView{Descriptions: descs, Next: next, Balance: DebtorBalance{Credit: credit}}
+	for _, s := range states {
+		cb := p.ledger.balanceOf(s, now)
+		v.Balance.Charges = append(v.Balance.Charges, cb)
+		v.Balance.Total += cb.Total
+	}
+	if v.Quote, err = quoteDebt(pol, ext, states, now, p.ledger.loc); err != nil {
+		return nil, err
+	}
+	return v, nil
+}

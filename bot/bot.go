@@ -193,7 +193,10 @@ func (s *Service) conversationFor(ctx context.Context, channel, chat string, ses
 			LEFT JOIN LATERAL (
 				SELECT * FROM debtors WHERE id = coalesce(nullif($3, 0), c.debtor_id)
 				UNION ALL
-				(SELECT * FROM debtors WHERE $3 = 0 AND c.debtor_id IS NULL AND $4 <> '' AND phones @> ARRAY[$4]::text[] ORDER BY id LIMIT 1)
+				-- OFFSET 0 keeps the phone lookup on the phones index: without
+				-- it the planner may walk debtors in id order for the LIMIT.
+				(SELECT * FROM (SELECT * FROM debtors WHERE $3 = 0 AND c.debtor_id IS NULL AND $4 <> '' AND phones @> ARRAY[$4]::text[] OFFSET 0) p
+				 ORDER BY id LIMIT 1)
 				LIMIT 1
 			) d ON true
 			WHERE c.channel = $1 AND c.chat = $2`,

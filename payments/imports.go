@@ -76,6 +76,7 @@ func (s *Store) ImportDebtors(ctx context.Context, ds []Debtor, actor, filename 
 		return ImportResult{}, fmt.Errorf("import debtors: %w", err)
 	}
 	res.Unchanged = res.Rows - res.Inserted - res.Updated
+	s.analyzeAfter(ctx, res, "debtors")
 	s.recordImport(ctx, "debtors", filename, actor, res)
 	return res, nil
 }
@@ -226,8 +227,22 @@ func (s *Store) importCharges(ctx context.Context, cs []Charge, actor, filename 
 		return ImportResult{}, fmt.Errorf("import charges: %w", err)
 	}
 	res.Unchanged = res.Rows - res.Inserted - res.Updated
+	s.analyzeAfter(ctx, res, "charges, ledger_postings")
 	s.recordImport(ctx, "charges", filename, actor, res)
 	return res, nil
+}
+
+// analyzeAfter refreshes the planner's statistics of tables a large import
+// changed. Régua's statements are planned once per connection (generic
+// plans); planned on the statistics of an almost empty table, a debtor's
+// charges were found by walking every open charge. Autovacuum would analyze
+// the tables eventually, or never where it is turned off. Best effort: an
+// import that committed is not failed by its ANALYZE.
+func (s *Store) analyzeAfter(ctx context.Context, r ImportResult, tables string) {
+	if r.Inserted+r.Updated < 1000 {
+		return
+	}
+	s.pool.Exec(ctx, "ANALYZE "+tables)
 }
 
 func (s *Store) recordImport(ctx context.Context, kind, filename, actor string, r ImportResult) {

@@ -15,6 +15,7 @@ import (
 	"github.com/regua/regua/bot"
 	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/internal/app"
+	"github.com/regua/regua/internal/postgres"
 	"github.com/regua/regua/internal/postgres/pgtest"
 	"github.com/regua/regua/internal/redisstore"
 	"github.com/regua/regua/payments"
@@ -45,7 +46,9 @@ func setup(t testing.TB) *fixture {
 	prefix := fmt.Sprintf("test:bot:%s:%d:", t.Name(), time.Now().UnixNano())
 	t.Cleanup(func() { flush(rdb, prefix); rdb.Close() })
 	bill := billing.New(ledger, store, billing.Static{Key: "cobranca@regua.example", MerchantName: "Regua", MerchantCity: "SAO PAULO"}, nil, nil)
-	svc := bot.New(bot.Deps{Pool: pool, Redis: redisstore.New(rdb, prefix, time.Hour), Store: store, Ledger: ledger, Billing: bill,
+	rows := postgres.NewGroup(pool, 2, 16) // turns' statements batched, as in the service
+	t.Cleanup(rows.Close)
+	svc := bot.New(bot.Deps{Pool: pool, Rows: rows, Redis: redisstore.New(rdb, prefix, time.Hour), Store: store, Ledger: ledger, Billing: bill,
 		Engine: conversations.NewEngine(), Business: "Régua Demo", PublicURL: "http://localhost:8080"})
 	return &fixture{svc: svc, ledger: ledger, billing: bill, rdb: rdb, prefix: prefix}
 }
@@ -199,6 +202,37 @@ func TestRedisFlushMidFlow(t *testing.T) {
 	msgs, _ := f.svc.Messages(context.Background(), bot.ChannelWebchat, maria, 0, 100)
 	if len(msgs) < 8 {
 		t.Fatalf("messages lost: %d", len(msgs))
+	}
+}
+
+// A channel redelivers a message after Redis lost its de-duplication keys:
+// PostgreSQL still knows it, so it is stored once and answered once.
+func TestRedeliveryAfterRedisLoss(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	in := bot.Inbound{Channel: bot.ChannelWebchat, Chat: maria, Event: conversations.Event{Kind: conversations.EventText, MessageID: "wamid-1", Text: "oi"}}
+	if rs, err := f.svc.Handle(ctx, in); err != nil || len(rs) == 0 {
+		t.Fatalf("first delivery: %v %v", rs, err)
+	}
+	flush(f.rdb, f.prefix)
+	if rs, err := f.svc.Handle(ctx, in); !errors.Is(err, bot.ErrDuplicate) || len(rs) != 0 {
+		t.Fatalf("redelivery after a flush: %v %v", rs, err)
+	}
+	msgs, _ := f.svc.Messages(ctx, bot.ChannelWebchat, maria, 0, 100)
+	in2 := 0
+	for _, m := range msgs {
+		if m.Direction == "in" {
+			in2++
+		}
+	}
+	if in2 != 1 {
+		t.Fatalf("%d inbound messages stored, want 1", in2)
+	}
+	// Another message id is a new message.
+	in.MessageID = "wamid-2"
+	if _, err := f.svc.Handle(ctx, in); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -106,3 +106,26 @@ func TestPostingsNeedTheirTransactionAndAKnownAccount(t *testing.T) {
 		t.Fatal("a posting to an unknown account was accepted")
 	}
 }
+
+// Conversations keep their messages: a conversation cannot be deleted or
+// truncated away (messages have no foreign key to guard them).
+func TestConversationsAreKept(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	var id int64
+	if err := pool.QueryRow(ctx, "INSERT INTO conversations (channel, chat) VALUES ('webchat', '+5511999990000') RETURNING id").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "INSERT INTO messages (conversation_id, direction, sender, text) VALUES ($1, 'in', 'debtor', 'oi')", id); err != nil {
+		t.Fatal(err)
+	}
+	for _, sql := range []string{"DELETE FROM conversations WHERE id = $1", "TRUNCATE conversations CASCADE"} {
+		args := []any{}
+		if strings.Contains(sql, "$1") {
+			args = append(args, id)
+		}
+		if _, err := pool.Exec(ctx, sql, args...); err == nil || !strings.Contains(err.Error(), "conversations are kept") {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+}

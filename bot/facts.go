@@ -58,8 +58,17 @@ func (s *Service) facts(ctx context.Context, sess *conversations.Session, c *con
 			DueDate: in.DueDate, Original: in.Outstanding, Total: in.Outstanding, DaysLate: late})
 		f.Total += in.Outstanding
 	}
-	if v.Quote != nil && v.Balance.Total > 0 {
-		f.Offers = v.Quote.Offers
+	if v.Balance.Total > 0 {
+		f.LoadOffers = func() []payments.Offer {
+			q, err := v.Quote()
+			if err != nil {
+				// The debtor is told a person handles their plan; staff
+				// must learn why.
+				s.Log.Error("quoting offers", "debtor_id", d.ID, "err", err)
+				return []payments.Offer{}
+			}
+			return q.Offers
+		}
 	}
 	return f, nil
 }

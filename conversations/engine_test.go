@@ -301,6 +301,43 @@ func TestShownOffers(t *testing.T) {
 	}
 }
 
+// Offers given lazily are quoted only by a turn that shows them, once, and
+// shown as if they had been given.
+func TestLazyOffers(t *testing.T) {
+	t.Parallel()
+	eng, s, f := verified(t, "maria")
+	eager := f.Offers
+	calls := 0
+	f.Offers = nil
+	f.LoadOffers = func() []payments.Offer { calls++; return eager }
+
+	for _, text := range []string{"menu", "quanto devo?", "obrigado"} {
+		s, _ = eng.Step(s, textEvent(text), f, fxToday)
+	}
+	if calls != 0 {
+		t.Fatalf("offers quoted %d times by turns that show none", calls)
+	}
+	_, lazy := eng.Step(s, textEvent("quero parcelar"), f, fxToday)
+	if calls != 1 {
+		t.Fatalf("offers quoted %d times for one offer menu", calls)
+	}
+	f.Offers, f.LoadOffers = eager, nil
+	_, given := eng.Step(s, textEvent("quero parcelar"), f, fxToday)
+	if !reflect.DeepEqual(lazy, given) || !strings.Contains(lastText(lazy)+optionLabels(lazy), "12x") {
+		t.Fatalf("lazy offers shown as\n%+v\ngiven offers as\n%+v", lazy, given)
+	}
+}
+
+func optionLabels(acts []Action) string {
+	var b strings.Builder
+	for _, a := range acts {
+		for _, o := range a.Options {
+			b.WriteString(o.Label + "\n")
+		}
+	}
+	return b.String()
+}
+
 func TestMisunderstandingCounter(t *testing.T) {
 	t.Parallel()
 	type step struct {

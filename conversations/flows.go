@@ -640,6 +640,10 @@ func (t *turn) offers(count int) {
 
 // liveOffers are the facts' offers that still hold now.
 func (t *turn) liveOffers() []payments.Offer {
+	if t.f.Offers == nil && t.f.LoadOffers != nil {
+		t.f.Offers = t.f.LoadOffers()
+		t.f.LoadOffers = nil
+	}
 	live := t.f.Offers
 	for i := range live {
 		if t.holds(live[i]) {

@@ -90,6 +90,11 @@ type Facts struct {
 	Total    payments.Cents // sum of Charges' totals
 	Credit   payments.Cents
 	Offers   []payments.Offer // the policy's offers for the open charges (empty when none)
+	// LoadOffers, when set and Offers is nil, computes Offers the first
+	// time the step needs them, so that the many turns that show no offers
+	// do not pay for quoting. It must be pure (no I/O): the service gives a
+	// computation over what it already read.
+	LoadOffers func() []payments.Offer
 	// KnownChat is true when this chat has talked before (stored messages):
 	// an empty session then means Redis lost it, and the bot restarts politely.
 	KnownChat bool

@@ -17,7 +17,27 @@ type DebtorView struct {
 	Balance      DebtorBalance
 	Descriptions map[int64]string // open charges' descriptions, by charge id
 	Next         []NextInstallment
-	Quote        *Quote // offers for the open charges (none when nothing is owed)
+
+	// what Quote needs, and its result once computed
+	policy Policy
+	ext    string
+	states []*chargeState
+	now    time.Time
+	loc    *time.Location
+	quote  *Quote
+	err    error
+	quoted bool
+}
+
+// Quote returns the policy's offers for the open charges (none when nothing
+// is owed). It is computed on the first call, from what View read: a turn
+// that shows no offers does not pay for them.
+func (v *DebtorView) Quote() (*Quote, error) {
+	if !v.quoted {
+		v.quote, v.err = quoteDebt(v.policy, v.ext, v.states, v.now, v.loc)
+		v.quoted = true
+	}
+	return v.quote, v.err
 }
 
 // NextInstallment is an active plan's first installment still to pay.
@@ -108,14 +128,12 @@ func (p *Plans) View(ctx context.Context, debtorID int64, now time.Time) (*Debto
 	if err != nil {
 		return nil, err
 	}
-	v := &DebtorView{Descriptions: descs, Next: next, Balance: DebtorBalance{Credit: credit}}
+	v := &DebtorView{Descriptions: descs, Next: next, Balance: DebtorBalance{Credit: credit},
+		policy: pol, ext: ext, states: states, now: now, loc: p.ledger.loc}
 	for _, s := range states {
 		cb := p.ledger.balanceOf(s, now)
 		v.Balance.Charges = append(v.Balance.Charges, cb)
 		v.Balance.Total += cb.Total
-	}
-	if v.Quote, err = quoteDebt(pol, ext, states, now, p.ledger.loc); err != nil {
-		return nil, err
 	}
 	return v, nil
 }

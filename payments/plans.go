@@ -115,6 +115,7 @@ type Plans struct {
 	ledger   *Ledger
 	policies *PolicyStore
 	log      *slog.Logger
+	views    BatchSender // nil: the pool
 }
 
 // NewPlans builds Plans over the ledger's pool.

@@ -63,6 +63,25 @@ const nextInstallmentsSQL = `
 	WHERE p.debtor_id = $1 AND p.status = 'active'
 	ORDER BY p.id`
 
+// BatchSender sends a batch of queries and runs their callbacks, returning
+// the first error, as pool.SendBatch(ctx, b).Close() does; a statement
+// group (internal/postgres) sends many callers' batches in one round trip.
+// Callbacks given to it must set, not append to, what they fill: they may
+// run twice.
+type BatchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) error
+}
+
+// SendViewsWith has View send its reads through bs instead of the pool.
+func (p *Plans) SendViewsWith(bs BatchSender) { p.views = bs }
+
+func (p *Plans) sendBatch(ctx context.Context, b *pgx.Batch) error {
+	if p.views != nil {
+		return p.views.SendBatch(ctx, b)
+	}
+	return p.pool.SendBatch(ctx, b).Close()
+}
+
 // View reads the debtor's view as of now, in one round trip to PostgreSQL.
 // An unknown debtor is ENOTFOUND.
 func (p *Plans) View(ctx context.Context, debtorID int64, now time.Time) (*DebtorView, error) {
@@ -94,6 +113,7 @@ func (p *Plans) View(ctx context.Context, debtorID int64, now time.Time) (*Debto
 	})
 	b.Queue("SELECT "+chargeStateColumns+", c.description FROM charges c WHERE c.debtor_id = $1 AND c.status = 'open' ORDER BY c.due_date, c.id",
 		debtorID).Query(func(rows pgx.Rows) error {
+		states, descs = nil, map[int64]string{} // callbacks may run twice
 		for rows.Next() {
 			var s chargeState
 			var desc string
@@ -109,6 +129,7 @@ func (p *Plans) View(ctx context.Context, debtorID int64, now time.Time) (*Debto
 	b.Queue("SELECT coalesce(-sum(amount), 0) FROM ledger_postings WHERE debtor_id = $1 AND account = 'debtor_credit'", debtorID).
 		QueryRow(func(r pgx.Row) error { return r.Scan(&credit) })
 	b.Queue(nextInstallmentsSQL, debtorID).Query(func(rows pgx.Rows) error {
+		next = nil
 		for rows.Next() {
 			var n NextInstallment
 			if err := rows.Scan(&n.ID, &n.PlanID, &n.Number, &n.Count, &n.DueDate, &n.Outstanding); err != nil {
@@ -118,7 +139,7 @@ func (p *Plans) View(ctx context.Context, debtorID int64, now time.Time) (*Debto
 		}
 		return rows.Err()
 	})
-	if err := p.pool.SendBatch(ctx, b).Close(); err != nil {
+	if err := p.sendBatch(ctx, b); err != nil {
 		return nil, fmt.Errorf("payments: debtor view: %w", err)
 	}
 	if errors.Is(extErr, pgx.ErrNoRows) {

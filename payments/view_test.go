@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regua/regua/internal/postgres"
 	"github.com/regua/regua/payments"
 )
 
@@ -25,6 +26,10 @@ func TestViewMatchesSeparateReads(t *testing.T) {
 	t.Parallel()
 	f := setupPlans(t)
 	ctx := context.Background()
+	g := postgres.NewGroup(f.pool, 1, 8)
+	defer g.Close()
+	grouped := payments.NewPlans(f.ledger, f.policies, nil)
+	grouped.SendViewsWith(g)
 
 	check := func(t *testing.T, d *payments.Debtor, wantNext []payments.NextInstallment) *payments.DebtorView {
 		t.Helper()
@@ -44,6 +49,14 @@ func TestViewMatchesSeparateReads(t *testing.T) {
 		}
 		if !reflect.DeepEqual(v.Next, wantNext) {
 			t.Fatalf("next installments %+v, want %+v", v.Next, wantNext)
+		}
+		// Sent through a statement group, the view is the same.
+		gv, err := grouped.View(ctx, d.ID, f.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(gv.Balance, v.Balance) || !reflect.DeepEqual(gv.Next, v.Next) || !reflect.DeepEqual(gv.Descriptions, v.Descriptions) {
+			t.Fatalf("grouped view %+v, pooled %+v", gv, v)
 		}
 		return v
 	}

@@ -148,6 +148,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 	}
 	m.Billing.SetHook(m.Jobs)
 	m.Bot.Scheduler = m.Jobs
+	m.Plans.SendViewsWith(m.rows)
 	m.Bot.Plans = chatPlans{plans: m.Plans, billing: m.Billing}
 	if err := m.openTelegram(); err != nil {
 		m.Close()

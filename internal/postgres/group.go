@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"sync"
 	"time"
 
@@ -11,10 +13,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Group runs the short single-row statements of many concurrent callers
-// together: whatever is waiting when a flusher is free goes to PostgreSQL as
-// one pipelined batch, in one round trip and one implicit transaction (one
-// commit, one WAL flush). Under load a chat turn's statements then cost a
+// Group runs the short statements of many concurrent callers together
+// (single-row statements, and small batches of reads): whatever is waiting
+// when a flusher is free goes to PostgreSQL as one pipelined batch, in one
+// round trip and one implicit transaction (one commit, one WAL flush). Under load a chat turn's statements then cost a
 // fraction of a round trip and of a commit; a lone caller waits for nothing,
 // its batch is just itself. Durability is unchanged: Scan returns only after
 // the batch committed.
@@ -36,12 +38,44 @@ type Group struct {
 }
 
 type groupItem struct {
-	ctx  context.Context
-	sql  string
-	args []any
-	dest []any
-	err  error
-	done chan struct{}
+	ctx   context.Context
+	sql   string     // a single-row statement,
+	args  []any      //
+	dest  []any      //
+	batch *pgx.Batch // or a caller's batch
+	err   error
+	done  chan struct{}
+}
+
+// read takes the item's results from br, in queue order. A caller's batch
+// runs its queries' callbacks (or reads them as Exec); its error is the
+// first one, but every query's results are read so that the next item
+// finds its own.
+func (it *groupItem) read(br pgx.BatchResults) error {
+	if it.batch == nil {
+		return br.QueryRow().Scan(it.dest...)
+	}
+	var first error
+	for _, q := range it.batch.QueuedQueries {
+		var err error
+		if q.Fn != nil {
+			err = q.Fn(br)
+		} else {
+			_, err = br.Exec()
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// alone runs the item by itself.
+func (it *groupItem) alone(ctx context.Context, pool *pgxpool.Pool) error {
+	if it.batch == nil {
+		return pool.QueryRow(ctx, it.sql, it.args...).Scan(it.dest...)
+	}
+	return pool.SendBatch(ctx, it.batch).Close()
 }
 
 // ErrGroupClosed is returned by a Group's rows after Close.
@@ -83,6 +117,14 @@ func (g *Group) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	return groupRow{g: g, ctx: ctx, sql: sql, args: args}
 }
 
+// SendBatch runs b in the next batch, like pool.SendBatch(ctx, b).Close():
+// the queries' callbacks run in order and the first error is returned. The
+// callbacks may run twice (again alone, after a rollback caused by another
+// caller's statement), so they must set, not append to, what they fill.
+func (g *Group) SendBatch(ctx context.Context, b *pgx.Batch) error {
+	return g.wait(&groupItem{ctx: ctx, batch: b, done: make(chan struct{})})
+}
+
 type groupRow struct {
 	g    *Group
 	ctx  context.Context
@@ -91,8 +133,11 @@ type groupRow struct {
 }
 
 func (r groupRow) Scan(dest ...any) error {
-	it := &groupItem{ctx: r.ctx, sql: r.sql, args: r.args, dest: dest, done: make(chan struct{})}
-	g := r.g
+	return r.g.wait(&groupItem{ctx: r.ctx, sql: r.sql, args: r.args, dest: dest, done: make(chan struct{})})
+}
+
+// wait queues it and returns its outcome.
+func (g *Group) wait(it *groupItem) error {
 	g.closeMu.RLock()
 	if g.closed {
 		g.closeMu.RUnlock()
@@ -101,9 +146,9 @@ func (r groupRow) Scan(dest ...any) error {
 	select {
 	case g.queue <- it:
 		g.closeMu.RUnlock()
-	case <-r.ctx.Done():
+	case <-it.ctx.Done():
 		g.closeMu.RUnlock()
-		return r.ctx.Err()
+		return it.ctx.Err()
 	}
 	// Once queued, wait for the outcome even if ctx ends: the statement may
 	// already be on its way, and the caller must not believe it did not run.
@@ -150,17 +195,26 @@ func (g *Group) run(batch []*groupItem) {
 	defer cancel()
 	if len(live) == 1 {
 		it := live[0]
-		it.err = g.pool.QueryRow(ctx, it.sql, it.args...).Scan(it.dest...)
+		it.err = it.alone(ctx, g.pool)
 		close(it.done)
 		return
 	}
 	b := &pgx.Batch{}
 	for _, it := range live {
-		b.Queue(it.sql, it.args...)
+		if it.batch != nil {
+			// Copies: pgx remembers prepared statements on the queries it
+			// sends, and a statement a failed batch left unprepared must
+			// not be remembered when the caller's batch runs again alone.
+			for _, q := range it.batch.QueuedQueries {
+				b.QueuedQueries = append(b.QueuedQueries, &pgx.QueuedQuery{SQL: q.SQL, Arguments: q.Arguments, Fn: q.Fn})
+			}
+		} else {
+			b.Queue(it.sql, it.args...)
+		}
 	}
 	br := g.pool.SendBatch(ctx, b)
 	for _, it := range live {
-		it.err = br.QueryRow().Scan(it.dest...)
+		it.err = it.read(br)
 	}
 	err := br.Close()
 	var pgErr *pgconn.PgError
@@ -170,15 +224,30 @@ func (g *Group) run(batch []*groupItem) {
 		// The server refused a statement and rolled the whole batch back:
 		// run each statement alone, so only the guilty one fails.
 		for _, it := range live {
-			it.err = g.pool.QueryRow(ctx, it.sql, it.args...).Scan(it.dest...)
+			it.err = it.alone(ctx, g.pool)
 		}
-	default:
-		// The connection failed: whether the batch committed is unknown.
+	case outcomeUnknown(err):
+		// The connection failed: whether the batch committed is unknown,
+		// and running it again could apply it twice.
 		for _, it := range live {
 			it.err = err
+		}
+	default:
+		// Refused before it was sent (a caller's argument that cannot be
+		// encoded, say): nothing ran, so each runs alone.
+		for _, it := range live {
+			it.err = it.alone(ctx, g.pool)
 		}
 	}
 	for _, it := range live {
 		close(it.done)
 	}
+}
+
+// outcomeUnknown says whether err may have come after the server received
+// the batch: a network failure or a timeout.
+func outcomeUnknown(err error) bool {
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		pgconn.Timeout(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

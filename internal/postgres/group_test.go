@@ -128,6 +128,110 @@ func TestGroupFailureIsolated(t *testing.T) {
 	}
 }
 
+// Callers' own batches travel with single statements: each gets its own
+// rows, also when another caller's statement made the batch roll back and
+// everything ran again alone.
+func TestGroupCallerBatches(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	groupTable(t, pool)
+	g := postgres.NewGroup(pool, 1, 64)
+	defer g.Close()
+	ctx := context.Background()
+
+	for _, withBad := range []bool{false, true} {
+		hold := holdFlusher(g, 200*time.Millisecond)
+		var wg sync.WaitGroup
+		errs := make(chan error, 40)
+		for i := range 20 {
+			wg.Add(2)
+			go func() { // a batch of two reads
+				defer wg.Done()
+				var series []int
+				var label string
+				b := &pgx.Batch{}
+				b.Queue("SELECT generate_series(1, $1::int)", i+1).Query(func(rows pgx.Rows) error {
+					series = nil // may run twice
+					for rows.Next() {
+						var n int
+						if err := rows.Scan(&n); err != nil {
+							return err
+						}
+						series = append(series, n)
+					}
+					return rows.Err()
+				})
+				b.Queue("SELECT 'caller ' || $1::text", fmt.Sprint(i)).QueryRow(func(r pgx.Row) error { return r.Scan(&label) })
+				err := g.SendBatch(ctx, b)
+				if err == nil && (len(series) != i+1 || series[i] != i+1 || label != fmt.Sprint("caller ", i)) {
+					err = fmt.Errorf("caller %d got %v %q", i, series, label)
+				}
+				errs <- err
+			}()
+			go func() { // a write
+				defer wg.Done()
+				note := "ok"
+				if withBad && i == 7 {
+					note = "bad"
+				}
+				var id int
+				err := g.QueryRow(ctx, "INSERT INTO group_rows (id, note) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET note = excluded.note RETURNING id", i, note).Scan(&id)
+				if withBad && i == 7 {
+					if err == nil {
+						err = fmt.Errorf("the bad write succeeded")
+					} else {
+						err = nil
+					}
+				}
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("with a bad statement %v: %v", withBad, err)
+			}
+		}
+		<-hold
+	}
+}
+
+// A caller whose argument cannot be encoded gets the error; the others,
+// sent in the same batch, run.
+func TestGroupBadArgumentIsolated(t *testing.T) {
+	pool := pgtest.NewPool(t)
+	groupTable(t, pool)
+	g := postgres.NewGroup(pool, 1, 32)
+	defer g.Close()
+	hold := holdFlusher(g, 200*time.Millisecond)
+	var wg sync.WaitGroup
+	results := make([]error, 6)
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var arg any = fmt.Sprint("n", i)
+			if i == 2 {
+				arg = struct{ X chan int }{} // no encoding for this
+			}
+			var id int
+			results[i] = g.QueryRow(context.Background(), "INSERT INTO group_rows (id, note) VALUES ($1, $2) RETURNING id", i, arg).Scan(&id)
+		}()
+	}
+	wg.Wait()
+	<-hold
+	for i, err := range results {
+		if (i == 2) != (err != nil) {
+			t.Fatalf("statement %d: %v", i, err)
+		}
+	}
+	var n int
+	pool.QueryRow(context.Background(), "SELECT count(*) FROM group_rows").Scan(&n)
+	if n != 5 {
+		t.Fatalf("%d rows, want 5", n)
+	}
+}
+
 // A caller that gave up before its batch left is not run; after Close,
 // nothing is.
 func TestGroupCancelAndClose(t *testing.T) {

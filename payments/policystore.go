@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,6 +27,9 @@ type querier interface {
 type PolicyStore struct {
 	pool   *pgxpool.Pool
 	ledger *Ledger
+
+	mu     sync.Mutex
+	cached *Policy // the last version decoded (versions never change)
 }
 
 // NewPolicyStore builds a PolicyStore. With a ledger, the late-charge rules
@@ -61,11 +66,23 @@ func (s *PolicyStore) fromRow(version int64, doc []byte, err error) (Policy, err
 	if err != nil {
 		return Policy{}, fmt.Errorf("policy: current: %w", err)
 	}
+	s.mu.Lock()
+	c := s.cached
+	s.mu.Unlock()
+	if c != nil && c.Version == version {
+		p := c.clone()
+		s.apply(p)
+		return p, nil
+	}
 	p, err := decodePolicy(doc)
 	if err != nil {
 		return Policy{}, fmt.Errorf("policy: version %d: %w", version, err)
 	}
 	p.Version = version
+	cp := p.clone()
+	s.mu.Lock()
+	s.cached = &cp
+	s.mu.Unlock()
 	s.apply(p)
 	return p, nil
 }
@@ -166,4 +183,11 @@ func checkStorable(p Policy) error {
 		}
 	}
 	return nil
+}
+
+// clone copies p so that a caller changing its lists leaves the cache alone.
+func (p Policy) clone() Policy {
+	p.CashDiscounts = slices.Clone(p.CashDiscounts)
+	p.InstallmentTiers = slices.Clone(p.InstallmentTiers)
+	return p
 }

@@ -97,15 +97,23 @@ func (p *Plans) View(ctx context.Context, debtorID int64, now time.Time) (*Debto
 		credit     Cents
 		next       []NextInstallment
 	)
-	b.Queue(currentPolicySQL).QueryRow(func(r pgx.Row) error {
-		polErr = r.Scan(&polVersion, &polDoc)
-		if errors.Is(polErr, pgx.ErrNoRows) {
-			return nil // the defaults; fromRow knows
+	// The debtor, their credit and the policy in force, in one statement
+	// (no policy saved: NULLs, the defaults).
+	b.Queue(`
+		SELECT d.external_id,
+		       (SELECT coalesce(-sum(amount), 0) FROM ledger_postings WHERE debtor_id = d.id AND account = 'debtor_credit'),
+		       p.version, p.document
+		FROM debtors d
+		LEFT JOIN LATERAL (SELECT version, document FROM policies ORDER BY version DESC LIMIT 1) p ON true
+		WHERE d.id = $1`, debtorID).QueryRow(func(r pgx.Row) error {
+		var version *int64
+		extErr = r.Scan(&ext, &credit, &version, &polDoc)
+		polErr = nil
+		if version == nil {
+			polErr = pgx.ErrNoRows
+		} else {
+			polVersion = *version
 		}
-		return polErr
-	})
-	b.Queue("SELECT external_id FROM debtors WHERE id = $1", debtorID).QueryRow(func(r pgx.Row) error {
-		extErr = r.Scan(&ext)
 		if errors.Is(extErr, pgx.ErrNoRows) {
 			return nil
 		}
@@ -126,8 +134,6 @@ func (p *Plans) View(ctx context.Context, debtorID int64, now time.Time) (*Debto
 		}
 		return rows.Err()
 	})
-	b.Queue("SELECT coalesce(-sum(amount), 0) FROM ledger_postings WHERE debtor_id = $1 AND account = 'debtor_credit'", debtorID).
-		QueryRow(func(r pgx.Row) error { return r.Scan(&credit) })
 	b.Queue(nextInstallmentsSQL, debtorID).Query(func(rows pgx.Rows) error {
 		next = nil
 		for rows.Next() {

@@ -99,6 +99,23 @@ func TestViewMatchesSeparateReads(t *testing.T) {
 		t.Fatalf("new charge: %+v", v)
 	}
 
+	// A saved policy is the one the view quotes under, version after version.
+	for _, max := range []int{4, 6} {
+		pol := payments.DefaultPolicy()
+		pol.MaxInstallments = max
+		version, err := f.policies.Save(ctx, pol, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := check(t, d, next(1, in[1].Amount))
+		got := offers(t, v)
+		for _, o := range got {
+			if o.Count > max || o.PolicyVersion != version {
+				t.Fatalf("policy v%d (max %dx): offer %dx under v%d", version, max, o.Count, o.PolicyVersion)
+			}
+		}
+	}
+
 	if _, err := f.plans.View(ctx, 1<<40, f.clock.Now()); payments.ErrorCode(err) != payments.ENOTFOUND {
 		t.Fatalf("unknown debtor: %v", err)
 	}

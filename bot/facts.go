@@ -34,16 +34,21 @@ func (s *Service) facts(ctx context.Context, sess *conversations.Session, c *con
 		ID: d.ID, Name: d.Name, FirstName: greetingName(d), DocumentPrefix: prefix3(d.Document),
 		OptedOut: optedOut(d, in.Channel), WrongNumber: d.WrongNumber,
 	}
-	// Amounts are loaded only for a verified person: nothing to disclose
-	// otherwise, and a stranger's messages cost less.
-	if !sess.Verified {
-		return f, nil
-	}
-	now := s.Ledger.Now()
-	v, err := s.view(ctx, d.ID, now)
+	// The amounts are read only when the step needs them (a verified
+	// person asking for a balance, a Pix, the offers): the engine asks.
+	f.AmountsPending = true
+	return f, nil
+}
+
+// amounts reads what the debtor owes now into f: charges with today's
+// amounts, plans' next installments, credit, and the offers (quoted when
+// the step shows them).
+func (s *Service) amounts(ctx context.Context, f *conversations.Facts, debtorID int64, now time.Time) error {
+	v, err := s.view(ctx, debtorID, now)
 	if err != nil {
-		return f, err
+		return err
 	}
+	f.AmountsPending = false
 	for _, b := range v.Balance.Charges {
 		f.Charges = append(f.Charges, conversations.Charge{ID: b.ChargeID, ExternalID: b.ExternalID, Description: v.Descriptions[b.ChargeID],
 			DueDate: b.DueDate, Original: b.Original, Total: b.Total, DaysLate: b.DaysLate})
@@ -64,13 +69,13 @@ func (s *Service) facts(ctx context.Context, sess *conversations.Session, c *con
 			if err != nil {
 				// The debtor is told a person handles their plan; staff
 				// must learn why.
-				s.Log.Error("quoting offers", "debtor_id", d.ID, "err", err)
+				s.Log.Error("quoting offers", "debtor_id", debtorID, "err", err)
 				return []payments.Offer{}
 			}
 			return q.Offers
 		}
 	}
-	return f, nil
+	return nil
 }
 
 // view reads what the debtor may see: through Plans (one round trip, with

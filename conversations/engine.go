@@ -148,6 +148,10 @@ func (e *Engine) Step(s Session, ev Event, f Facts, now time.Time) (Session, []A
 		}
 		t.run()
 	}
+	if t.needAmounts {
+		// Redo with the amounts: nothing of this attempt counts.
+		return s, []Action{{Kind: ActNeedAmounts}}
+	}
 	if len(t.acts) > 0 {
 		t.s.Started = true
 	}
@@ -168,6 +172,8 @@ type turn struct {
 	now   time.Time
 	today time.Time // civil date, midnight UTC
 	in    Intent
+
+	needAmounts bool // the step read amounts the facts left pending
 	acts  []Action
 	// misunderstood is the count before this step, kept while the step
 	// decides whether it understood.

@@ -561,3 +561,26 @@ func TestPackageStaysPure(t *testing.T) {
 		}
 	}
 }
+
+// Only the accessors read the amounts, so that no flow can use amounts the
+// service left pending (Facts.AmountsPending) without asking for them.
+func TestAmountsReadOnlyThroughAccessors(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob("*.go")
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			for _, field := range []string{"t.f.Charges", "t.f.Total", "t.f.Credit"} { // (Offers: liveOffers)
+				if strings.Contains(line, field) && !strings.Contains(line, "touchAmounts") {
+					t.Errorf("%s:%d reads %s directly: use the accessor", file, i+1, field)
+				}
+			}
+		}
+	}
+}

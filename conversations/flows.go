@@ -528,30 +528,30 @@ func (t *turn) nothingOwed() {
 }
 
 func (t *turn) balance() {
-	if len(t.f.Charges) == 0 {
+	if len(t.charges()) == 0 {
 		t.nothingOwed()
 		return
 	}
-	t.reply(txtBalance(t.f.Charges, t.f.Total, t.f.Credit, t.today), numbered(lblPix, lblInstall, lblBackMenu)...)
+	t.reply(txtBalance(t.charges(), t.total(), t.credit(), t.today), numbered(lblPix, lblInstall, lblBackMenu)...)
 	t.to(StateBalance)
 }
 
 func (t *turn) pix() {
-	switch len(t.f.Charges) {
+	switch len(t.charges()) {
 	case 0:
 		t.nothingOwed()
 	case 1:
-		c := t.f.Charges[0]
+		c := t.charges()[0]
 		t.sendPix(c.ID, txtPixCharge(c))
 	default:
-		t.pixMenu(txtPixMenu(len(t.f.Charges)))
+		t.pixMenu(txtPixMenu(len(t.charges())))
 	}
 }
 
 // pixMenu lists the open charges and the total; ChargeChoices remembers
 // them, 0 standing for the total.
 func (t *turn) pixMenu(text string) {
-	cs := t.f.Charges
+	cs := t.charges()
 	if len(cs) > maxPixChoices {
 		cs = cs[:maxPixChoices]
 	}
@@ -562,7 +562,7 @@ func (t *turn) pixMenu(text string) {
 		labels = append(labels, lblPixCharge(c))
 	}
 	choices = append(choices, 0)
-	labels = append(labels, lblPixAll(t.f.Total))
+	labels = append(labels, lblPixAll(t.total()))
 	t.s.ChargeChoices = choices
 	t.reply(text, numbered(labels...)...)
 	t.to(StatePixChoice)
@@ -573,23 +573,23 @@ func (t *turn) pickCharge(n int) {
 		t.notUnderstood(txtNoSuchOption(n))
 		return
 	}
-	if len(t.f.Charges) == 0 {
+	if len(t.charges()) == 0 {
 		t.nothingOwed()
 		return
 	}
 	id := t.s.ChargeChoices[n-1]
 	if id == 0 {
-		t.sendPix(0, txtPixTotal(t.f.Total, len(t.f.Charges)))
+		t.sendPix(0, txtPixTotal(t.total(), len(t.charges())))
 		return
 	}
-	for _, c := range t.f.Charges {
+	for _, c := range t.charges() {
 		if c.ID == id {
 			t.sendPix(c.ID, txtPixCharge(c))
 			return
 		}
 	}
 	// Paid (or cancelled) since the menu was shown.
-	if len(t.f.Charges) == 1 {
+	if len(t.charges()) == 1 {
 		t.pix()
 		return
 	}
@@ -603,7 +603,7 @@ func (t *turn) sendPix(chargeID int64, caption string) {
 }
 
 func (t *turn) boleto() {
-	if len(t.f.Charges) == 0 {
+	if len(t.charges()) == 0 {
 		t.nothingOwed()
 		return
 	}
@@ -614,7 +614,7 @@ func (t *turn) boleto() {
 // offers shows the policy's offers, or goes straight to the one with count
 // installments when the debtor named it ("em 3x"; 1 is the cash offer).
 func (t *turn) offers(count int) {
-	if len(t.f.Charges) == 0 {
+	if len(t.charges()) == 0 {
 		t.nothingOwed()
 		return
 	}
@@ -638,8 +638,17 @@ func (t *turn) offers(count int) {
 	t.offerMenu("")
 }
 
+// charges, total and credit are the facts' amounts. They, and
+// liveOffers, are the only readers of the amounts: a step that reads them
+// while they are pending is redone by the service with them loaded.
+func (t *turn) charges() []Charge      { t.touchAmounts(); return t.f.Charges }
+func (t *turn) total() payments.Cents  { t.touchAmounts(); return t.f.Total }
+func (t *turn) credit() payments.Cents { t.touchAmounts(); return t.f.Credit }
+func (t *turn) touchAmounts()          { t.needAmounts = t.needAmounts || t.f.AmountsPending }
+
 // liveOffers are the facts' offers that still hold now.
 func (t *turn) liveOffers() []payments.Offer {
+	t.touchAmounts()
 	if t.f.Offers == nil && t.f.LoadOffers != nil {
 		t.f.Offers = t.f.LoadOffers()
 		t.f.LoadOffers = nil
@@ -710,7 +719,7 @@ func shownOffers(all []payments.Offer) []payments.Offer {
 func (t *turn) offerMenu(text string) {
 	shown := shownOffers(t.liveOffers())
 	if text == "" {
-		owed := t.f.Total
+		owed := t.total()
 		if o := shown[0]; o.Principal+o.Fees > 0 {
 			owed = o.Principal + o.Fees
 		}
@@ -755,7 +764,7 @@ func (t *turn) pickOffer(n int) {
 
 // offerAgain shows today's offers when the chosen one no longer holds.
 func (t *turn) offerAgain() {
-	if len(t.f.Charges) == 0 {
+	if len(t.charges()) == 0 {
 		t.nothingOwed()
 		return
 	}
@@ -786,7 +795,7 @@ func (t *turn) acceptOffer() {
 // promise records the day the debtor says they will pay; a zero date asks
 // for it.
 func (t *turn) promise(date time.Time) {
-	if len(t.f.Charges) == 0 {
+	if len(t.charges()) == 0 {
 		t.nothingOwed()
 		return
 	}
@@ -889,7 +898,7 @@ func hasWord(text string, words ...string) bool {
 }
 
 func (t *turn) alreadyPaid() {
-	if len(t.f.Charges) == 0 {
+	if len(t.charges()) == 0 {
 		t.reply(txtPaidNothing)
 		t.to(StateNone)
 		return

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -276,6 +277,7 @@ func (p *player) step(t *testing.T, eng *Engine, where string, ev Event) []strin
 	before := p.s
 	after, acts := eng.Step(before, ev, f, p.now)
 	checkStep(t, where, before, after, f, ev, acts, p.now)
+	checkPendingAmounts(t, eng, where, before, ev, f, after, acts, p.now)
 	for _, a := range acts {
 		switch a.Kind {
 		case ActOptOut:
@@ -511,4 +513,30 @@ func countEmoji(s string) int {
 		}
 	}
 	return n
+}
+
+// checkPendingAmounts plays the step as the service does when it spares the
+// amounts: first without them; if the engine asks for them, it must have
+// changed nothing, and the step is played again with them. Either way the
+// outcome must be the one the step had with every fact given.
+func checkPendingAmounts(t *testing.T, eng *Engine, where string, before Session, ev Event, full Facts, wantS Session, wantActs []Action, now time.Time) {
+	t.Helper()
+	lean := full
+	lean.Charges, lean.Total, lean.Credit, lean.Offers, lean.LoadOffers = nil, 0, 0, nil, nil
+	lean.AmountsPending = true
+	s, acts := eng.Step(before, ev, lean, now)
+	if len(acts) == 1 && acts[0].Kind == ActNeedAmounts {
+		if !reflect.DeepEqual(s, before) {
+			t.Errorf("%s: asking for the amounts changed the session:\n%+v\n%+v", where, before, s)
+		}
+		s, acts = eng.Step(before, ev, full, now)
+	}
+	for _, a := range acts {
+		if a.Kind == ActNeedAmounts {
+			t.Errorf("%s: ActNeedAmounts among other actions or with amounts loaded", where)
+		}
+	}
+	if !reflect.DeepEqual(s, wantS) || !reflect.DeepEqual(acts, wantActs) {
+		t.Errorf("%s: without amounts loaded the step went otherwise:\n%+v\n%+v\nwant\n%+v\n%+v", where, s, acts, wantS, wantActs)
+	}
 }

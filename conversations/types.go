@@ -95,6 +95,12 @@ type Facts struct {
 	// do not pay for quoting. It must be pure (no I/O): the service gives a
 	// computation over what it already read.
 	LoadOffers func() []payments.Offer
+	// AmountsPending says Charges, Total, Credit and Offers were not
+	// loaded, to spare the reads on the many turns that show no amounts
+	// (a menu, thanks, a verification). A step that needs them then returns
+	// the session unchanged and the single action ActNeedAmounts, and the
+	// service steps again with them.
+	AmountsPending bool
 	// KnownChat is true when this chat has talked before (stored messages):
 	// an empty session then means Redis lost it, and the bot restarts politely.
 	KnownChat bool
@@ -108,6 +114,7 @@ type ActionKind string
 // replies that follow them.
 const (
 	ActReply          ActionKind = "reply"           // send Text with Options
+	ActNeedAmounts    ActionKind = "need_amounts"    // alone: step again with the amounts loaded (Facts.AmountsPending)
 	ActSendPix        ActionKind = "send_pix"        // issue a Pix code for ChargeID (0 = the total) and send it with Text as caption
 	ActAcceptOffer    ActionKind = "accept_offer"    // create the plan for OfferID, then send its first installment's Pix with Text
 	ActPromise        ActionKind = "promise"         // record a promise to pay on Date; schedule a follow-up

@@ -174,7 +174,7 @@ type turn struct {
 	in    Intent
 
 	needAmounts bool // the step read amounts the facts left pending
-	acts  []Action
+	acts        []Action
 	// misunderstood is the count before this step, kept while the step
 	// decides whether it understood.
 	misunderstood int

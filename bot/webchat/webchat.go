@@ -104,14 +104,17 @@ func (c *Chat) post(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, r, c.log, payments.Invalid("media", "must be image, document, audio, video or sticker"))
 		return
 	}
-	if in.MessageID == "" {
-		in.MessageID = randomID()
-	}
+	// A message_id makes a resent message count once, as a channel's own
+	// message ids do; without one every post is a new message.
 	ev := conversations.Event{Kind: conversations.EventText, MessageID: in.MessageID, Text: in.Text, At: c.now()}
 	ref := ""
 	if in.Media != "" {
 		ev.Kind, ev.MediaKind = conversations.EventMedia, in.Media
-		ref = "webchat:" + in.MessageID
+		id := in.MessageID
+		if id == "" {
+			id = randomID()
+		}
+		ref = "webchat:" + id
 	}
 	replies, err := c.svc.Handle(r.Context(), bot.Inbound{Channel: bot.ChannelWebchat, Chat: phone, Event: ev, MediaRef: ref})
 	if errors.Is(err, bot.ErrDuplicate) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,6 +36,15 @@ type Group struct {
 	wg       sync.WaitGroup
 	closeMu  sync.RWMutex
 	closed   bool
+
+	batches    atomic.Int64 // sent to PostgreSQL
+	statements atomic.Int64 // callers' items in them
+}
+
+// Stats returns how many batches the group sent and how many callers'
+// items they carried (their ratio is the mean batch size).
+func (g *Group) Stats() (batches, items int64) {
+	return g.batches.Load(), g.statements.Load()
 }
 
 type groupItem struct {
@@ -191,6 +201,8 @@ func (g *Group) run(batch []*groupItem) {
 	if len(live) == 0 {
 		return
 	}
+	g.batches.Add(1)
+	g.statements.Add(int64(len(live)))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if len(live) == 1 {

@@ -21,7 +21,9 @@ request = function()
   step = step + 1
   conn = (conn + 1) % 200
   local phone = "%2B" .. tostring(base + conn)
-  local body = '{"text":"' .. texts[(step % #texts) + 1] .. '"}'
+  -- a message id per message, as WhatsApp and Telegram give (de-duplicated)
+  local text = texts[(math.floor(step / 200) % #texts) + 1] -- each number goes through the texts in turn
+  local body = '{"text":"' .. text .. '","message_id":"' .. tid .. '-' .. base .. '-' .. step .. '"}'
   return wrk.format("POST", "/chat/api/" .. phone .. "/messages", {["Content-Type"] = "application/json"}, body)
 end
 

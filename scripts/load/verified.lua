@@ -20,6 +20,7 @@ function init(args)
   first = tid * per
   sent = {}
   next_one = 0
+  run = os.time() -- message ids unique across runs
 end
 
 request = function()
@@ -36,7 +37,7 @@ request = function()
     text = script[((n - 2) % #script) + 1]
   end
   local phone = "%2B55119" .. string.format("%08d", 70000000 + first + i)
-  return wrk.format("POST", "/chat/api/" .. phone .. "/messages", {["Content-Type"] = "application/json"}, '{"text":"' .. text .. '"}')
+  return wrk.format("POST", "/chat/api/" .. phone .. "/messages", {["Content-Type"] = "application/json"}, '{"text":"' .. text .. '","message_id":"' .. tid .. '-' .. run .. '-' .. i .. '-' .. n .. '"}')
 end
 
 response = function(status, headers, body)

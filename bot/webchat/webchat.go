@@ -229,10 +229,14 @@ func (c *Chat) people(w http.ResponseWriter, r *http.Request) {
 		if due != nil {
 			d, _ := time.Parse(time.DateOnly, *due)
 			switch n := payments.DaysBetween(d, today); {
+			case n == -1:
+				p.Situation = "vence amanhã"
 			case n < 0:
 				p.Situation = fmt.Sprintf("vence em %d dias", -n)
 			case n == 0:
 				p.Situation = "vence hoje"
+			case n == 1:
+				p.Situation = "1 dia em atraso"
 			default:
 				p.Situation = fmt.Sprintf("%d dias em atraso", n)
 			}

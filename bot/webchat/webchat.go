@@ -197,12 +197,16 @@ type Person struct {
 	ExternalID string         `json:"external_id"`
 	Situation  string         `json:"situation"`
 	Owed       payments.Cents `json:"owed"`
+	// Verify is what to answer to the bot's identity question (the first
+	// three digits of the CPF/CNPJ): the page shows it, so that a newcomer
+	// can play the debtor. Demo data only ever reaches this page.
+	Verify string `json:"verify"`
 }
 
 // people lists debtors to play (demo data only ever reaches this page).
 func (c *Chat) people(w http.ResponseWriter, r *http.Request) {
 	rows, err := c.pool.Query(r.Context(), `
-		SELECT d.name, d.phones[1], d.external_id,
+		SELECT d.name, d.phones[1], d.external_id, left(d.document, 3),
 		       coalesce((SELECT min(due_date) FROM charges WHERE debtor_id = d.id AND status = 'open'), NULL)::text,
 		       coalesce((SELECT sum(amount) FROM charges WHERE debtor_id = d.id AND status = 'open'), 0)::bigint,
 		       EXISTS (SELECT 1 FROM plans p WHERE p.debtor_id = d.id AND p.status = 'active')
@@ -218,7 +222,7 @@ func (c *Chat) people(w http.ResponseWriter, r *http.Request) {
 		var p Person
 		var due *string
 		var inPlan bool
-		if err := rows.Scan(&p.Name, &p.Phone, &p.ExternalID, &due, &p.Owed, &inPlan); err != nil {
+		if err := rows.Scan(&p.Name, &p.Phone, &p.ExternalID, &p.Verify, &due, &p.Owed, &inPlan); err != nil {
 			httpapi.WriteError(w, r, c.log, err)
 			return
 		}

@@ -66,8 +66,19 @@ func TestChatAPIBadInput(t *testing.T) {
 			t.Errorf("%s %s: %d %v", tc.path, tc.body, code, out)
 		}
 	}
+	// A message over the size limit is refused with the limit, not a default.
+	code, out := post(t, m.URL()+"/chat/api/%2B5511999000001/messages", `{"text":"`+strings.Repeat("b", 70000)+`"}`)
+	if e, _ := out["error"].(map[string]any); code != 400 || e == nil || !strings.Contains(e["message"].(string), "66560") {
+		t.Errorf("70 KB message: %d %v", code, e)
+	}
+	// Without a message id, the same text twice is two messages.
+	for range 2 {
+		if code, out := post(t, m.URL()+"/chat/api/%2B5511999000003/messages", `{"text":"oi"}`); code != 200 || len(out["replies"].([]any)) == 0 {
+			t.Fatalf("without id: %d %v", code, out)
+		}
+	}
 	// The same message id twice: answered once.
-	code, out := post(t, m.URL()+"/chat/api/%2B5511999000001/messages", `{"text":"oi","message_id":"x1"}`)
+	code, out = post(t, m.URL()+"/chat/api/%2B5511999000001/messages", `{"text":"oi","message_id":"x1"}`)
 	if code != 200 || len(out["replies"].([]any)) == 0 {
 		t.Fatalf("first: %d %v", code, out)
 	}

@@ -115,7 +115,7 @@ func DecodeJSON(r *http.Request, v any) error {
 		case errors.As(err, &typ):
 			return malformed(typ.Field, "must be a JSON %s, not %s", typ.Type.Kind(), typ.Value)
 		case errors.As(err, &mbe):
-			return malformed("", "request body is larger than %d bytes", maxJSONBody)
+			return malformed("", "request body is larger than %d bytes", mbe.Limit)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return malformed(f, "unknown field %q", f)

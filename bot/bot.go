@@ -175,6 +175,25 @@ func (s *Service) conversation(ctx context.Context, channel, chat string) (*conv
 	return s.conversationFor(ctx, channel, chat, 0, "")
 }
 
+// conversationSQL loads a conversation and the debtor its turn is about:
+// the session's ($3), else the conversation's link, else the first debtor
+// with the chat's phone ($4). It runs on every message, so each branch must
+// stay on an index (see TestConversationQueryUsesIndexes).
+const conversationSQL = `
+	SELECT c.id, c.debtor_id, c.status, c.last_message_at, c.verify_locked_at IS NOT NULL,
+	       d.id, d.name, d.document, d.opt_out_whatsapp, d.opt_out_telegram, d.wrong_number
+	FROM conversations c
+	LEFT JOIN LATERAL (
+		SELECT * FROM debtors WHERE id = coalesce(nullif($3, 0), c.debtor_id)
+		UNION ALL
+		-- OFFSET 0 keeps the phone lookup on the phones index: without
+		-- it the planner may walk debtors in id order for the LIMIT.
+		(SELECT * FROM (SELECT * FROM debtors WHERE $3 = 0 AND c.debtor_id IS NULL AND $4 <> '' AND phones @> ARRAY[$4]::text[] OFFSET 0) p
+		 ORDER BY id LIMIT 1)
+		LIMIT 1
+	) d ON true
+	WHERE c.channel = $1 AND c.chat = $2`
+
 // conversationFor finds (or creates) the conversation and, in the same
 // round trip, the debtor the turn is about: the session's, else the
 // conversation's link, else the one whose phone is phone ("" for none).
@@ -187,20 +206,7 @@ func (s *Service) conversationFor(ctx context.Context, channel, chat string, ses
 		var did *int64
 		var name, doc *string
 		var optW, optT, wrong *bool
-		err := s.Rows.QueryRow(ctx, `
-			SELECT c.id, c.debtor_id, c.status, c.last_message_at, c.verify_locked_at IS NOT NULL,
-			       d.id, d.name, d.document, d.opt_out_whatsapp, d.opt_out_telegram, d.wrong_number
-			FROM conversations c
-			LEFT JOIN LATERAL (
-				SELECT * FROM debtors WHERE id = coalesce(nullif($3, 0), c.debtor_id)
-				UNION ALL
-				-- OFFSET 0 keeps the phone lookup on the phones index: without
-				-- it the planner may walk debtors in id order for the LIMIT.
-				(SELECT * FROM (SELECT * FROM debtors WHERE $3 = 0 AND c.debtor_id IS NULL AND $4 <> '' AND phones @> ARRAY[$4]::text[] OFFSET 0) p
-				 ORDER BY id LIMIT 1)
-				LIMIT 1
-			) d ON true
-			WHERE c.channel = $1 AND c.chat = $2`,
+		err := s.Rows.QueryRow(ctx, conversationSQL,
 			channel, chat, sessDebtor, phone).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked, &did, &name, &doc, &optW, &optT, &wrong)
 		if errors.Is(err, pgx.ErrNoRows) && attempt == 0 {
 			if _, err := s.Pool.Exec(ctx, "INSERT INTO conversations (channel, chat) VALUES ($1, $2) ON CONFLICT DO NOTHING", channel, chat); err != nil {

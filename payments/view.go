@@ -50,6 +50,10 @@ type NextInstallment struct {
 	Outstanding Cents
 }
 
+// viewChargesSQL reads a debtor's open charges, oldest due first (on
+// charges_debtor_open_idx).
+const viewChargesSQL = "SELECT " + chargeStateColumns + ", c.description FROM charges c WHERE c.debtor_id = $1 AND c.status = 'open' ORDER BY c.due_date, c.id"
+
 const nextInstallmentsSQL = `
 	SELECT n.id, p.id, n.number, (SELECT count(*) FROM plan_installments x WHERE x.plan_id = p.id), n.due_date, n.outstanding
 	FROM plans p
@@ -119,8 +123,7 @@ func (p *Plans) View(ctx context.Context, debtorID int64, now time.Time) (*Debto
 		}
 		return extErr
 	})
-	b.Queue("SELECT "+chargeStateColumns+", c.description FROM charges c WHERE c.debtor_id = $1 AND c.status = 'open' ORDER BY c.due_date, c.id",
-		debtorID).Query(func(rows pgx.Rows) error {
+	b.Queue(viewChargesSQL, debtorID).Query(func(rows pgx.Rows) error {
 		states, descs = nil, map[int64]string{} // callbacks may run twice
 		for rows.Next() {
 			var s chargeState

@@ -216,7 +216,7 @@ func (c *Chat) people(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rows.Close()
-	today := payments.Date(c.now(), time.FixedZone("BRT", -3*3600))
+	today := payments.Date(c.now(), c.svc.Ledger.Location()) // REGUA_TIMEZONE
 	out := []Person{}
 	for rows.Next() {
 		var p Person

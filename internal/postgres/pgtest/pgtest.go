@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,4 +148,36 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// GenericPlan returns EXPLAIN's text for sql prepared with a generic plan
+// (what pgx's prepared statements get on Régua's pool, whose
+// plan_cache_mode is force_generic_plan) and executed with args, SQL
+// literals such as "5" or "'webchat', '+5511999990000', 0, ”". The plan
+// is made on the statistics of the moment.
+func GenericPlan(tb testing.TB, pool *pgxpool.Pool, sql, args string) string {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Release()
+	name := "plan_" + randomHex(6)
+	if _, err := conn.Exec(ctx, "SET plan_cache_mode = force_generic_plan"); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "PREPARE "+name+" AS "+sql); err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Exec(ctx, "DEALLOCATE "+name)
+	rows, err := conn.Query(ctx, "EXPLAIN EXECUTE "+name+"("+args+")")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
 }

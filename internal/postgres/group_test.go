@@ -16,6 +16,17 @@ import (
 	"github.com/regua/regua/internal/postgres/pgtest"
 )
 
+// groupFixture is a database with a small table and a group of one
+// flusher on it (closed at the end of the test).
+func groupFixture(t *testing.T, maxBatch int) (*pgxpool.Pool, *postgres.Group) {
+	t.Helper()
+	pool := pgtest.NewPool(t)
+	groupTable(t, pool)
+	g := postgres.NewGroup(pool, 1, maxBatch)
+	t.Cleanup(g.Close)
+	return pool, g
+}
+
 func groupTable(t testing.TB, pool *pgxpool.Pool) {
 	t.Helper()
 	_, err := pool.Exec(context.Background(), `CREATE TABLE IF NOT EXISTS group_rows (id int PRIMARY KEY, note text NOT NULL CHECK (note <> 'bad'))`)
@@ -39,10 +50,7 @@ func holdFlusher(g *postgres.Group, d time.Duration) chan error {
 // Many callers at once each get their own statement's result, and batches
 // are in fact formed.
 func TestGroupEachCallerGetsItsResult(t *testing.T) {
-	pool := pgtest.NewPool(t)
-	groupTable(t, pool)
-	g := postgres.NewGroup(pool, 1, 32)
-	defer g.Close()
+	pool, g := groupFixture(t, 32)
 	ctx := context.Background()
 
 	hold := holdFlusher(g, 200*time.Millisecond)
@@ -89,10 +97,7 @@ func TestGroupEachCallerGetsItsResult(t *testing.T) {
 // others again on their own: they succeed, once, and only the guilty one
 // fails with the server's error.
 func TestGroupFailureIsolated(t *testing.T) {
-	pool := pgtest.NewPool(t)
-	groupTable(t, pool)
-	g := postgres.NewGroup(pool, 1, 32)
-	defer g.Close()
+	pool, g := groupFixture(t, 32)
 	ctx := context.Background()
 
 	hold := holdFlusher(g, 200*time.Millisecond)
@@ -132,10 +137,7 @@ func TestGroupFailureIsolated(t *testing.T) {
 // rows, also when another caller's statement made the batch roll back and
 // everything ran again alone.
 func TestGroupCallerBatches(t *testing.T) {
-	pool := pgtest.NewPool(t)
-	groupTable(t, pool)
-	g := postgres.NewGroup(pool, 1, 64)
-	defer g.Close()
+	_, g := groupFixture(t, 64)
 	ctx := context.Background()
 
 	for _, withBad := range []bool{false, true} {
@@ -199,10 +201,7 @@ func TestGroupCallerBatches(t *testing.T) {
 // A caller whose argument cannot be encoded gets the error; the others,
 // sent in the same batch, run.
 func TestGroupBadArgumentIsolated(t *testing.T) {
-	pool := pgtest.NewPool(t)
-	groupTable(t, pool)
-	g := postgres.NewGroup(pool, 1, 32)
-	defer g.Close()
+	pool, g := groupFixture(t, 32)
 	hold := holdFlusher(g, 200*time.Millisecond)
 	var wg sync.WaitGroup
 	results := make([]error, 6)
@@ -235,9 +234,7 @@ func TestGroupBadArgumentIsolated(t *testing.T) {
 // A caller that gave up before its batch left is not run; after Close,
 // nothing is.
 func TestGroupCancelAndClose(t *testing.T) {
-	pool := pgtest.NewPool(t)
-	groupTable(t, pool)
-	g := postgres.NewGroup(pool, 1, 32)
+	pool, g := groupFixture(t, 32)
 	hold := holdFlusher(g, 300*time.Millisecond)
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -279,13 +279,6 @@ func (s *Service) turn(ctx context.Context, in Inbound, sess conversations.Sessi
 		}
 		next, actions = s.Engine.Step(sess, in.Event, facts, now)
 	}
-	if facts.AmountsPending && facts.Debtor != nil && needsAmounts(actions) {
-		// The engine asks before it acts on amounts; this guards the
-		// actions' own use of them (a promise's amount, a total's Pix).
-		if err := s.amounts(ctx, &facts, facts.Debtor.ID, now); err != nil {
-			return nil, sess, nil, err
-		}
-	}
 	replies, done, err := s.perform(ctx, c, in, &next, actions, facts)
 	if err != nil {
 		return nil, sess, nil, err
@@ -295,16 +288,6 @@ func (s *Service) turn(ctx context.Context, in Inbound, sess conversations.Sessi
 		return nil, sess, nil, err
 	}
 	return replies, next, msgs, nil
-}
-
-func needsAmounts(actions []conversations.Action) bool {
-	for _, a := range actions {
-		switch a.Kind {
-		case conversations.ActSendPix, conversations.ActPromise, conversations.ActAcceptOffer:
-			return true
-		}
-	}
-	return false
 }
 
 // storedText keeps what a person wrote, bounded and valid UTF-8.

@@ -148,6 +148,11 @@ func (e *Engine) Step(s Session, ev Event, f Facts, now time.Time) (Session, []A
 		}
 		t.run()
 	}
+	if t.f.AmountsPending && actsOnAmounts(t.acts) {
+		// The service performs these with the amounts (a promise's sum,
+		// the total's Pix): they must be loaded even if no text showed them.
+		t.needAmounts = true
+	}
 	if t.needAmounts {
 		// Redo with the amounts: nothing of this attempt counts.
 		return s, []Action{{Kind: ActNeedAmounts}}
@@ -156,6 +161,18 @@ func (e *Engine) Step(s Session, ev Event, f Facts, now time.Time) (Session, []A
 		t.s.Started = true
 	}
 	return t.s, t.acts
+}
+
+// actsOnAmounts says whether the service needs the facts' amounts to
+// perform acts.
+func actsOnAmounts(acts []Action) bool {
+	for _, a := range acts {
+		switch a.Kind {
+		case ActSendPix, ActPromise, ActAcceptOffer:
+			return true
+		}
+	}
+	return false
 }
 
 func isTelegramStart(text string) bool {

@@ -97,7 +97,9 @@ type Facts struct {
 	LoadOffers func() []payments.Offer
 	// AmountsPending says Charges, Total, Credit and Offers were not
 	// loaded, to spare the reads on the many turns that show no amounts
-	// (a menu, thanks, a verification). A step that needs them then returns
+	// (a menu, thanks, a verification). A step that needs them (to show
+	// them, or for an action performed with them: a Pix, a promise, a plan)
+	// then returns
 	// the session unchanged and the single action ActNeedAmounts, and the
 	// service steps again with them.
 	AmountsPending bool

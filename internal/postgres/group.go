@@ -38,13 +38,13 @@ type Group struct {
 	closed   bool
 
 	batches    atomic.Int64 // sent to PostgreSQL
-	statements atomic.Int64 // callers' items in them
+	items      atomic.Int64 // callers' items in them
 }
 
 // Stats returns how many batches the group sent and how many callers'
 // items they carried (their ratio is the mean batch size).
 func (g *Group) Stats() (batches, items int64) {
-	return g.batches.Load(), g.statements.Load()
+	return g.batches.Load(), g.items.Load()
 }
 
 type groupItem struct {
@@ -202,7 +202,7 @@ func (g *Group) run(batch []*groupItem) {
 		return
 	}
 	g.batches.Add(1)
-	g.statements.Add(int64(len(live)))
+	g.items.Add(int64(len(live)))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if len(live) == 1 {

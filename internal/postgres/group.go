@@ -37,8 +37,8 @@ type Group struct {
 	closeMu  sync.RWMutex
 	closed   bool
 
-	batches    atomic.Int64 // sent to PostgreSQL
-	items      atomic.Int64 // callers' items in them
+	batches atomic.Int64 // sent to PostgreSQL
+	items   atomic.Int64 // callers' items in them
 }
 
 // Stats returns how many batches the group sent and how many callers'

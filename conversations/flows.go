@@ -344,7 +344,7 @@ func (t *turn) byState() bool {
 		case k == IntentNumber:
 			t.pickOffer(n)
 			return true
-		case k == IntentPayPix && hasWord(t.ev.Text, "vista", "avista"):
+		case k == IntentCash, k == IntentPayPix && hasWord(t.ev.Text, "vista", "avista"):
 			t.offers(1)
 			return true
 		}

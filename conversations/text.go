@@ -93,6 +93,10 @@ func (n *normalizer) flush(dst []byte) []byte {
 			}
 		}
 	}
+	if !ok {
+		// A typing slip next to a keyword ("parclar", "comprovnate").
+		word, ok = fuzzyWord(tok)
+	}
 	if len(dst) > 0 {
 		if n.pendingBreak {
 			dst = append(dst, ' ', breakToken[0])
@@ -315,6 +319,7 @@ var abbreviations = map[string]string{
 	"flw": "falou", "flws": "falou", "xau": "tchau", "tchao": "tchau", "tchal": "tchau",
 	"bjs": "beijos", "bj": "beijo", "abs": "abraco",
 	"ola": "ola", "olah": "ola", "oie": "oi", "oiee": "oi", "eae": "e ai", "eai": "e ai", "iae": "e ai",
+	"qm": "quem", "qem": "quem",
 	"bd": "bom dia", "bomdia": "bom dia", "boatarde": "boa tarde", "boanoite": "boa noite",
 	// dates
 	"hj": "hoje", "hje": "hoje", "amn": "amanha", "amnh": "amanha", "amh": "amanha", "amanhan": "amanha",
@@ -352,6 +357,17 @@ func buildExpansions() map[string]string {
 	}
 	for k, v := range abbreviations {
 		m[k] = v
+	}
+	// What an abbreviation stands for is a known word too: it is never
+	// corrected as a typing slip.
+	for _, v := range abbreviations {
+		forEachPhrase(v, func(words []string) {
+			for _, w := range words {
+				if _, ok := m[w]; !ok {
+					m[w] = w
+				}
+			}
+		})
 	}
 	return m
 }

@@ -89,6 +89,9 @@ type Deps struct {
 	Scheduler Scheduler // nil: promises are recorded without a follow-up
 	Log       *slog.Logger
 	Business  string // REGUA_BUSINESS_NAME
+	// BusinessDocument is REGUA_BUSINESS_DOCUMENT (the CNPJ), told to
+	// whoever asks who is collecting.
+	BusinessDocument string
 	PublicURL string // REGUA_PUBLIC_URL, for QR image links
 }
 

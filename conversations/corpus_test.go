@@ -193,3 +193,40 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestCorpusPrivacy plays every corpus message to a chat linked to a
+// debtor who has not been verified, as the first message and as a later
+// one, and checks that no reply discloses anything (checkStep: no name, no
+// amount, no charge, no hint of a debt). Then, for every message in which
+// someone says they are not the debtor, it plays the right digits after
+// it: the third party must learn nothing and stay unverified.
+func TestCorpusPrivacy(t *testing.T) {
+	t.Parallel()
+	eng := NewEngine()
+	now := fxToday
+	for _, who := range []string{"maria", "joao", "lucas", "none"} {
+		f := fxFacts(who, now)
+		for _, c := range loadCorpus(t) {
+			where := fmt.Sprintf("corpus.txt:%d (%s)", c.line, who)
+			ev := Event{Kind: EventText, Text: c.text, At: now}
+			first := Session{Channel: "whatsapp", Chat: "+5511900000000"}
+			s, acts := eng.Step(first, ev, f, now)
+			checkStep(t, where, first, s, f, ev, acts, now)
+			later := Session{Channel: "whatsapp", Chat: "+5511900000000", Started: true, State: StateVerify, LastSeen: now}
+			if f.Debtor != nil {
+				later.DebtorID = f.Debtor.ID
+			}
+			s2, acts := eng.Step(later, ev, f, now)
+			checkStep(t, where, later, s2, f, ev, acts, now)
+			if c.want.Kind != IntentThirdParty || f.Debtor == nil || s2.Status != StatusBot {
+				continue
+			}
+			digits := Event{Kind: EventText, Text: f.Debtor.DocumentPrefix, At: now}
+			s3, acts := eng.Step(s2, digits, f, now)
+			checkStep(t, where+" then the right digits", s2, s3, f, digits, acts, now)
+			if s3.Verified {
+				t.Errorf("%s: a third party typed the right digits and was verified", where)
+			}
+		}
+	}
+}

@@ -168,7 +168,7 @@ func (e *Engine) Step(s Session, ev Event, f Facts, now time.Time) (Session, []A
 func actsOnAmounts(acts []Action) bool {
 	for _, a := range acts {
 		switch a.Kind {
-		case ActSendPix, ActPromise, ActAcceptOffer:
+		case ActSendPix, ActPromise, ActAcceptOffer, ActSendPayoff:
 			return true
 		}
 	}
@@ -191,6 +191,7 @@ type turn struct {
 	in    Intent
 
 	needAmounts bool // the step read amounts the facts left pending
+	planAsked   bool // the request being answered was about the plan
 	acts        []Action
 	// misunderstood is the count before this step, kept while the step
 	// decides whether it understood.

@@ -20,6 +20,13 @@ func (t *turn) unlinked() {
 		t.to(StateUnlinked)
 		return
 	}
+	if t.s.ThirdParty {
+		t.asThirdParty()
+		return
+	}
+	if t.beforeVerification() {
+		return
+	}
 	switch {
 	case k == IntentHuman, k == IntentDispute,
 		k == IntentNumber && t.in.Number == 1 && t.s.State == StateUnlinked:
@@ -84,10 +91,18 @@ func (t *turn) unverified() {
 		}
 		return
 	}
+	if t.s.ThirdParty {
+		t.asThirdParty()
+		return
+	}
 	if ans, ok := t.verificationAnswer(); ok {
 		t.attempt(ans)
 		return
 	}
+	if t.beforeVerification() {
+		return
+	}
+	t.remember()
 	k := t.in.Kind
 	switch k {
 	case IntentHuman:
@@ -242,6 +257,12 @@ func (t *turn) attempt(ans string) {
 	if ans == prefix {
 		t.s.Verified = true
 		t.s.VerifyFailures = 0
+		if t.s.Pending != nil {
+			// Answer what they asked before we asked who they were.
+			t.reply(txtVerified(t.firstName(), t.d.OptedOut))
+			t.answerPending()
+			return
+		}
 		t.reply(txtWelcome(t.firstName(), t.d.OptedOut), mainMenu()...)
 		t.to(StateMenu)
 		return
@@ -270,7 +291,12 @@ func (t *turn) verified() {
 		t.media()
 		return
 	}
-	if t.byState() {
+	if t.in.Kind == IntentThirdParty {
+		// "sou a mãe dela": whoever verified, someone else is typing now.
+		t.thirdParty()
+		return
+	}
+	if t.byStateMore() || t.byState() {
 		return
 	}
 	t.byIntent()
@@ -438,7 +464,36 @@ func (t *turn) byIntent() {
 	case IntentBoleto:
 		t.boleto()
 	case IntentInstallments:
-		t.offers(t.in.Number)
+		t.negotiate()
+	case IntentCash:
+		t.cash()
+	case IntentHardship:
+		t.hardship()
+	case IntentNoInterest:
+		t.noInterest()
+	case IntentWhyInterest:
+		t.whyInterest()
+	case IntentDueDate:
+		t.dueDates()
+	case IntentNegativation:
+		t.negativation()
+	case IntentPayMethods:
+		t.payMethods()
+	case IntentHours:
+		t.reply(txtHours(t.f.Hours)) // the pending question, if any, still stands
+	case IntentWho:
+		t.reply(txtWho(t.f.Business, t.f.BusinessDocument) + " Como posso ajudar?")
+	case IntentScamCheck:
+		t.reply(txtWho(t.f.Business, t.f.BusinessDocument) + " " + txtScamPlain + txtScamPix)
+	case IntentComplaint:
+		t.complaint()
+	case IntentAbuse:
+		t.reply(txtAbuse, personMenu()...)
+		t.to(StatePerson)
+	case IntentThirdParty:
+		t.thirdParty()
+	case IntentIdentityWhy:
+		t.menu(txtAlreadyVerified)
 	case IntentPromise:
 		t.promise(t.in.Date)
 	case IntentAlreadyPaid:
@@ -528,6 +583,10 @@ func (t *turn) nothingOwed() {
 }
 
 func (t *turn) balance() {
+	if p := t.plan(); p != nil && p.Open > 0 && (len(t.charges()) == 0 || t.in.Kind == IntentBalance && t.aboutPlan()) {
+		t.planStatus()
+		return
+	}
 	if len(t.charges()) == 0 {
 		t.nothingOwed()
 		return

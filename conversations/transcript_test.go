@@ -389,7 +389,7 @@ func checkSession(s Session, spec string) error {
 // visible are the actions that put a message in front of the person.
 func visible(a Action) bool {
 	switch a.Kind {
-	case ActReply, ActSendPix, ActAcceptOffer:
+	case ActReply, ActSendPix, ActAcceptOffer, ActSendPayoff:
 		return a.Text != ""
 	}
 	return false
@@ -451,7 +451,7 @@ func checkStep(t testing.TB, where string, before, after Session, f Facts, ev Ev
 		}
 		for _, a := range acts {
 			switch a.Kind {
-			case ActSendPix, ActAcceptOffer, ActPromise, ActForwardReceipt, ActDispute:
+			case ActSendPix, ActAcceptOffer, ActPromise, ActForwardReceipt, ActDispute, ActSendPayoff:
 				t.Errorf("%s: %s before verification", where, a.Kind)
 			}
 			for _, txt := range actionTexts(a) {

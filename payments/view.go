@@ -167,3 +167,7 @@ func (p *Plans) View(ctx context.Context, debtorID int64, now time.Time) (*Debto
 	}
 	return v, nil
 }
+
+// LateFeeRules are the fine and late-interest rules of the policy the view
+// was read with.
+func (v *DebtorView) LateFeeRules() LateFeeRules { return v.policy.LateFees }

@@ -92,7 +92,7 @@ type Deps struct {
 	// BusinessDocument is REGUA_BUSINESS_DOCUMENT (the CNPJ), told to
 	// whoever asks who is collecting.
 	BusinessDocument string
-	PublicURL string // REGUA_PUBLIC_URL, for QR image links
+	PublicURL        string // REGUA_PUBLIC_URL, for QR image links
 }
 
 // RowQuerier runs a single-row statement: a pool, or a postgres.Group that

@@ -226,8 +226,8 @@ type conv struct {
 	DebtorID    int64
 	Status      string
 	HadMessages bool
-	Locked      bool             // verification locked (kept in PostgreSQL)
-	WrongNumber bool             // the chat said "não sou eu": linked to nobody
+	Locked      bool // verification locked (kept in PostgreSQL)
+	WrongNumber bool // the chat said "não sou eu": linked to nobody
 	// Wrong answers to the identity question within failureWindow: on this
 	// chat, and about Debtor on any chat.
 	ChatFailures, DebtorFailures int

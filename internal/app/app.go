@@ -152,7 +152,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 		Engine: conversations.NewEngine(), Log: log, Business: cfg.BusinessName, BusinessDocument: cfg.BusinessDocument, PublicURL: cfg.PublicURL})
 	m.Bot.RegisterSender(bot.ChannelWebchat, webchat.Sender{})
 	m.Jobs, err = jobs.New(jobs.Config{Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing,
-		Reconciler: reconciler, Confirmer: confirmer{m.Bot}, Ledger: m.Ledger, Plans: m.Plans})
+		Reconciler: reconciler, Confirmer: confirmer{m.Bot}, Starter: starter{m.Bot}, Ledger: m.Ledger, Plans: m.Plans})
 	if err != nil {
 		m.Close()
 		return nil, err
@@ -234,6 +234,9 @@ func (m *Main) Start() error {
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.server.Serve(ln) }()
 	m.Log.Info("serving", "addr", ln.Addr().String(), "public_url", m.Config.PublicURL, "demo", m.Config.Demo, "version", Version)
+	if m.Config.Demo {
+		m.Log.Warn("DEMONSTRATION MODE (REGUA_DEMO=true): made-up data and Pix settings, web chat open to anyone; not for real debtors")
+	}
 	return nil
 }
 

@@ -108,9 +108,9 @@ func (t *turn) thirdParty() {
 	t.s.Verified = false
 	t.s.Pending = nil
 	t.clearChoices()
-	text := txtThirdParty
+	text := txtOtherPerson
 	if wasVerified {
-		text = txtThirdPartyEnded
+		text = txtOtherPersonEnded
 	}
 	t.reply(text, numbered(lblWrongNumber, lblLeaveNote, lblPerson)...)
 	t.to(StateThirdParty)
@@ -124,7 +124,7 @@ func (t *turn) asThirdParty() {
 	case k == IntentWrongPerson || k == IntentNumber && n == 1 && t.s.State == StateThirdParty:
 		t.wrongPerson()
 	case k == IntentNumber && n == 2 && t.s.State == StateThirdParty:
-		t.reply(txtThirdPartyNote)
+		t.reply(txtOtherPersonNote)
 		t.to(StateNone)
 	case k == IntentHuman || k == IntentNumber && n == 3 && t.s.State == StateThirdParty:
 		t.handoff(rsnThirdParty)
@@ -135,10 +135,10 @@ func (t *turn) asThirdParty() {
 	case k == IntentGoodbye:
 		t.reply(txtGoodbyePlain)
 	case k == IntentWho:
-		t.reply(txtWho(t.f.Business, t.f.BusinessDocument)+" "+txtThirdPartyAgain, numbered(lblWrongNumber, lblLeaveNote, lblPerson)...)
+		t.reply(txtWho(t.f.Business, t.f.BusinessDocument)+" "+txtOtherPersonAgain, numbered(lblWrongNumber, lblLeaveNote, lblPerson)...)
 		t.to(StateThirdParty)
 	default:
-		t.reply(txtThirdPartyAgain, numbered(lblWrongNumber, lblLeaveNote, lblPerson)...)
+		t.reply(txtOtherPersonAgain, numbered(lblWrongNumber, lblLeaveNote, lblPerson)...)
 		t.to(StateThirdParty)
 	}
 }

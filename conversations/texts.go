@@ -464,11 +464,11 @@ func sameDay(a, b time.Time) bool {
 // "pix", "cobrança", amounts or names.
 
 const (
-	txtThirdParty      = "Obrigado por avisar! Por segurança, só posso tratar do assunto diretamente com a pessoa que procuramos. Se este número não é da pessoa que procuramos, escolha 1 e não enviamos mais mensagens para cá. Se preferir, escolha 2 e peça para a pessoa nos chamar por aqui quando puder."
-	txtThirdPartyAgain = "Por segurança, como outra pessoa está usando este número, não posso seguir o atendimento automático por aqui. Se este número não é da pessoa que procuramos, escolha 1. Uma pessoa da nossa equipe também pode ajudar:"
-	txtThirdPartyNote  = "Combinado! Peça para a pessoa nos chamar por aqui quando puder. Obrigado pela ajuda! 🙏"
-	txtThirdPartyEnded = "Entendi. Por segurança, encerrei o atendimento automático por aqui e não vou mostrar mais nenhuma informação. Se este número não é da pessoa que procuramos, escolha 1; se preferir, peça para a pessoa nos chamar quando puder."
-	txtDeceased        = "Sinto muito pela sua perda. 🙏 Vou passar para uma pessoa da nossa equipe, que vai tratar disso com todo o cuidado e responder por aqui."
+	txtOtherPerson      = "Obrigado por avisar! Por segurança, só posso tratar do assunto diretamente com a pessoa que procuramos. Se este número não é da pessoa que procuramos, escolha 1 e não enviamos mais mensagens para cá. Se preferir, escolha 2 e peça para a pessoa nos chamar por aqui quando puder."
+	txtOtherPersonAgain = "Por segurança, como outra pessoa está usando este número, não posso seguir o atendimento automático por aqui. Se este número não é da pessoa que procuramos, escolha 1. Uma pessoa da nossa equipe também pode ajudar:"
+	txtOtherPersonNote  = "Combinado! Peça para a pessoa nos chamar por aqui quando puder. Obrigado pela ajuda! 🙏"
+	txtOtherPersonEnded = "Entendi. Por segurança, encerrei o atendimento automático por aqui e não vou mostrar mais nenhuma informação. Se este número não é da pessoa que procuramos, escolha 1; se preferir, peça para a pessoa nos chamar quando puder."
+	txtDeceased         = "Sinto muito pela sua perda. 🙏 Vou passar para uma pessoa da nossa equipe, que vai tratar disso com todo o cuidado e responder por aqui."
 
 	txtIdentityWhy = "Para proteger seus dados, só falo do assunto com o titular. Por isso peço só os 3 primeiros números do CPF ou CNPJ: com eles confirmo que é você. Nunca peço senha nem o documento completo. Se preferir, fale com uma pessoa da nossa equipe:"
 

@@ -36,7 +36,13 @@ type corpusCase struct {
 
 func loadCorpus(t testing.TB) []corpusCase {
 	t.Helper()
-	f, err := os.Open("testdata/corpus.txt")
+	return loadCorpusFile(t, "testdata/corpus.txt")
+}
+
+// loadCorpusFile reads a corpus in the format of testdata/corpus.txt.
+func loadCorpusFile(t testing.TB, path string) []corpusCase {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -281,7 +281,10 @@ var phraseSpecs = []phraseSpec{
 		"ja fiz o pagamento|fiz o pagamento|ja efetuei|efetuei o pagamento|efetuei|depositei|ja depositei|" +
 		"comprovante|comprovantes|pagamento feito|pagamento realizado|pagamento efetuado|ja mandei o pix|" +
 		"mandei o pix|ja caiu|esta quitado|esta quitada|ja quitado|quitado|quitada|ja acertei|acertei|ja foi|" +
-		"pago ontem|pix feito|pix enviado|ja foi feito|ja paguei tudo|ja esta tudo pago"},
+		"pago ontem|pix feito|pix enviado|ja foi feito|ja paguei tudo|ja esta tudo pago|ja fiz a transferencia|" +
+		"fiz a transferencia|ja fiz o deposito|fiz o deposito|ja mandei o comprovante|mandei o comprovante|" +
+		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
+		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
 	{sigDispute, sigNone, "nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
 		"nao reconheco essa divida|nao devo|nao devo nada|nao estou devendo|nao estou devendo nada|" +
 		"nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
@@ -289,7 +292,9 @@ var phraseSpecs = []phraseSpec{
 		"indevidamente|nao e minha|nao e meu|nao fui eu|ja cancelei|cancelei|" +
 		"que divida|que cobranca|valor errado|cobranca errada|errado|errada|contestar|" +
 		"contesto|nao fiz|esta errado|nao pedi isso|nao assinei|nunca assinei|nao e minha divida|" +
-		"nao reconheco essa cobranca|cancelei o contrato|cancelei esse contrato|ja cancelei o contrato"},
+		"nao reconheco essa cobranca|cancelei o contrato|cancelei esse contrato|ja cancelei o contrato|" +
+		"nao conheco essa divida|nao conheco essa cobranca|nao conheco esse debito|nao conheco essa conta|" +
+		"nao conheco esse valor|desconheco esse debito|nao sei que divida|nao sei de divida"},
 	{sigHuman, sigDrop, "atendente|atendimento|atendimento humano|humano|humana|pessoa|uma pessoa|" +
 		"pessoa de verdade|pessoa real|alguem|falar com alguem|quero falar com|preciso falar com|falar com uma pessoa|falar com atendente|" +
 		"gerente|operador|operadora|supervisor|supervisora|responsavel|funcionario|funcionaria|agente|" +
@@ -311,7 +316,9 @@ var phraseSpecs = []phraseSpec{
 		"mandaram embora|me mandaram embora|sem trabalho|sem trabalhar|nao estou trabalhando|estou parado|estou parada|" +
 		"passando dificuldade|passando necessidade|passando aperto|muito dificil|dificil|doente|estou doente|" +
 		"afastado|afastada|encostado|nao tenho como|sem renda|nao tenho renda|desemprego|liso|lisa|duro|dura|" +
-		"nao tenho nada|nao sobra nada|nao sobra"},
+		"nao tenho nada|nao sobra nada|nao sobra|sem servico|sem trampo|sem emprego nenhum|nao estou com dinheiro|" +
+		"nao estou com grana|estou sem dinheiro|estou sem grana|estou sem trabalho|estou desempregado|" +
+		"estou desempregada|desempregados|nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
 	{sigPromise, sigNegPromise, "vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
 		"depois eu pago|depois pago|assim que receber|quando receber|assim que der|quando der|" +
 		"quando eu receber|assim que eu receber|vou acertar|vou quitar|vou depositar|vou fazer o pix|" +
@@ -363,9 +370,12 @@ var phraseSpecs = []phraseSpec{
 		"fdp|desgraca|desgracado|desgracados|safado|safados|safada|ladrao|ladroes|ladra|vagabundo|vagabundos|" +
 		"vagabunda|palhacada|ridiculo|absurdo|assedio|assediando|assediar|saco|que saco|saco cheio|lixo|idiota|" +
 		"otario|otarios|imbecil|babaca|sem vergonha|canalha|bando de|corno|inferno|praga|filho da puta|" +
-		"tomar no cu|vai se fuder|vai se foder|vai a merda|cacete|droga|bosta|nojentos|nojento|palhacos|palhaco"},
+		"tomar no cu|vai se fuder|vai se foder|vai a merda|cacete|droga|bosta|nojentos|nojento|palhacos|palhaco|" +
+		"vai se lascar|vai se ferrar|se lascar|se ferrar|lascar|vai catar coquinho|vai plantar batata|" +
+		"desgracento|miseraveis|miseravel|sanguessuga|sanguessugas|agiota|agiotas|caloteiro|pilantragem"},
 	{sigScam, sigNone, "golpe|golpes|golpista|golpistas|fraude|e golpe|isso e golpe|parece golpe|e verdade|" +
-		"verdade mesmo|isso e verdade|confiavel|e confiavel|e seguro|como sei|como eu sei|como vou saber|" +
+		"verdade mesmo|isso e verdade|confiavel|e confiavel|e seguro|sao de verdade|e de verdade|isso e de verdade|" +
+		"existe mesmo|empresa existe|como sei|como eu sei|como vou saber|" +
 		"e voce mesmo|e real|e serio|e oficial|pilantra|pilantras|trambique|e falso|falso|fake|e fake"},
 	{sigIdentityWhy, sigNone, "nao vou passar|nao passo|nao vou informar|nao informo|nao vou dar|nao dou|" +
 		"nao vou te dar|nao vou fornecer|nao forneco|nao confio|meus dados|nao tem meu cpf|voce nao tem meu|" +
@@ -376,7 +386,8 @@ var phraseSpecs = []phraseSpec{
 	{sigWhy, sigNone, "por que|porque|da onde|de onde|como calcularam|como calcula|como e calculado|" +
 		"como foi calculado|pra que|para que|explica|explicar"},
 	{sigInterest, sigNone, "juros|juro|multa|multas|aumentou|aumento|mais caro|encargos|encargo|acrescimo|" +
-		"acrescimos|correcao|valor original|aumentou tanto|subiu|esta mais alto|mais alto"},
+		"acrescimos|correcao|valor original|aumentou tanto|subiu|esta mais alto|mais alto|maior|valor maior|" +
+		"cresceu|dobrou|tao alto|tao caro|caro assim|esse valor todo"},
 	{sigWhyInterest, sigNone, "de onde saiu|da onde saiu|saiu esse valor|por que esse valor|porque esse valor|" +
 		"que juros|qual juros|que multa|qual multa|esses juros|essa multa|juros abusivo|juros abusivos"},
 	{sigNoInterest, sigNone, "sem juros|tem juros|vai ter juros|cobra juros|cobram juros|tirar os juros|" +
@@ -388,7 +399,8 @@ var phraseSpecs = []phraseSpec{
 	{sigNegativ, sigNone, "negativado|negativada|negativar|negativacao|negativaram|negativou|negativam|serasa|" +
 		"spc|nome sujo|sujar meu nome|sujar o nome|sujar|suja meu nome|ficar sujo|nome no spc|protesto|protestar|" +
 		"protestado|cartorio|se eu nao pagar|o que acontece se|o que acontece|nome no serasa|vai pro serasa|" +
-		"boa vista|scpc|restricao|score"},
+		"boa vista|scpc|restricao|score|nome esta sujo|sujo|suja|" +
+		"vai pro spc|negativacao do nome"},
 	{sigHours, sigDrop, "horario|horarios|que horas|ate que horas|abrem|fecham|funcionam|funciona|" +
 		"funcionamento|expediente|atendem|atende ate|atende sabado|atende domingo|horario de atendimento|" +
 		"feriado|que hora|qual hora"},
@@ -396,7 +408,8 @@ var phraseSpecs = []phraseSpec{
 		"que loja|de qual empresa|de qual loja|de onde voce fala|de onde voce e|de onde e|voces sao de onde|" +
 		"sao de onde|qual o cnpj|cnpj|quem esta me cobrando|quem me cobra|quem esta cobrando|quem e voce|" +
 		"quem sao voces|quem sao|razao social|nome da empresa|que firma|voce e de qual|qual e a empresa|" +
-		"empresa e essa|quem manda|quem mandou"},
+		"empresa e essa|quem manda|quem mandou|qual a empresa|qual e a empresa|qual a loja|que loja e essa|" +
+		"voces sao quem|voce e quem|e de onde|falo com quem|estou falando com quem|com quem eu falo"},
 	{sigPayMethods, sigNone, "forma de pagamento|formas de pagamento|forma de pagar|formas de pagar|" +
 		"meios de pagamento|meio de pagamento|aceitam o que|aceita o que|outra forma|outras formas|outro jeito|" +
 		"so aceita pix|so aceitam pix|so pix|aceita pix|opcoes de pagamento|opcao de pagamento|" +
@@ -586,6 +599,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			hits |= 1 << sigPayMethods
 		}
 	}
+	if hits.has(sigWhy) && !hits.has(sigInterest) && !hits.has(sigNoInterest) && mentionsData(toks) {
+		// "pra que você precisa do meu cpf?"
+		hits |= 1 << sigIdentityWhy
+	}
 	if thirdParty(toks) {
 		hits |= 1 << sigThirdParty
 	}
@@ -611,6 +628,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		if vs, ve, ok := vagueDateSpan(toks); ok && !hits.has(sigNegPromise) {
 			vague = promiseCue || hits.has(sigHardship) || !question && onlyDate(toks, cover[:], vs, ve)
 		}
+	}
+	if dated && dstart >= 2 && (toks[dstart-2] == "depois" || toks[dstart-2] == "apos" || toks[dstart-2] == "partir") {
+		// "depois do dia 5": after a day is no day; the engine asks.
+		dated, vague = false, true
 	}
 	explicitPlan := countSays || budget > 0 || down > 0
 

@@ -540,3 +540,15 @@ func promiseDate(toks []string, today time.Time) (d time.Time, start, end int, r
 	}
 	return
 }
+
+// mentionsData reports words for the document or personal data a debtor
+// may not want to give.
+func mentionsData(toks []string) bool {
+	for _, t := range toks {
+		switch t {
+		case "cpf", "cnpj", "dados", "documento", "documentos", "rg", "numeros", "digitos":
+			return true
+		}
+	}
+	return false
+}

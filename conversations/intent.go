@@ -371,7 +371,7 @@ var phraseSpecs = []phraseSpec{
 		"vagabunda|palhacada|ridiculo|absurdo|assedio|assediando|assediar|saco|que saco|saco cheio|lixo|idiota|" +
 		"otario|otarios|imbecil|babaca|sem vergonha|canalha|bando de|corno|inferno|praga|filho da puta|" +
 		"tomar no cu|vai se fuder|vai se foder|vai a merda|cacete|droga|bosta|nojentos|nojento|palhacos|palhaco|" +
-		"vai se lascar|vai se ferrar|se lascar|se ferrar|lascar|vai catar coquinho|vai plantar batata|" +
+		"vai se lascar|vai se ferrar|vai se fude|se fude|fudeu|se lascar|se ferrar|lascar|vai catar coquinho|vai plantar batata|" +
 		"desgracento|miseraveis|miseravel|sanguessuga|sanguessugas|agiota|agiotas|caloteiro|pilantragem"},
 	{sigScam, sigNone, "golpe|golpes|golpista|golpistas|fraude|e golpe|isso e golpe|parece golpe|e verdade|" +
 		"verdade mesmo|isso e verdade|confiavel|e confiavel|e seguro|sao de verdade|e de verdade|isso e de verdade|" +

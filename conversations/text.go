@@ -94,8 +94,12 @@ func (n *normalizer) flush(dst []byte) []byte {
 		}
 	}
 	if !ok {
-		// A typing slip next to a keyword ("parclar", "comprovnate").
+		// A typing slip next to a keyword ("parclar", "comprovnate"), or
+		// a spelling by ear ("negosiar").
 		word, ok = fuzzyWord(tok)
+		if !ok {
+			word, ok = soundWord(tok)
+		}
 	}
 	if len(dst) > 0 {
 		if n.pendingBreak {
@@ -337,7 +341,7 @@ var abbreviations = map[string]string{
 	"divda": "divida", "dvida": "divida",
 	"atendete": "atendente", "atedente": "atendente", "atendenti": "atendente",
 	"comprovate": "comprovante", "conprovante": "comprovante",
-	"golpi": "golpe", "reconheso": "reconheco", "conheso": "conheco",
+	"golpi": "golpe", "reconheso": "reconheco", "conheso": "conheco", "sesta": "sexta",
 	"qrcode": "qr code",
 }
 

@@ -24,6 +24,91 @@ const (
 
 var fuzzyWords, fuzzyDeletes = buildFuzzy()
 
+// phoneticWords maps the sound of a keyword (see soundKey) to it, so that
+// spellings by ear ("negosiar", "espoza", "negativadu", "golpi") read as
+// the word. A key shared by two words maps to "".
+var phoneticWords = buildPhonetic()
+
+func buildPhonetic() map[string]string {
+	m := make(map[string]string)
+	add := func(w string) {
+		if len(w) < 4 || !isLetters(w) {
+			return
+		}
+		var buf [maxTokenBytes]byte
+		k := string(soundKey(buf[:0], []byte(w)))
+		if prev, ok := m[k]; ok && prev != w {
+			m[k] = ""
+			return
+		}
+		m[k] = w
+	}
+	for w := range fuzzyWords {
+		add(w)
+	}
+	for w := range relations {
+		add(w)
+	}
+	return m
+}
+
+// soundKey writes how a word sounds in Brazilian Portuguese, roughly: the
+// letters people swap when they spell by ear fold together (ss, ç, z and
+// soft c to s; ch and sh to x; k and qu to c; w to v; y to i; a final u to
+// o and a final i to e; a doubled letter to one).
+func soundKey(dst, w []byte) []byte {
+	n := len(w)
+	for i := 0; i < n; i++ {
+		c := w[i]
+		next := byte(0)
+		if i+1 < n {
+			next = w[i+1]
+		}
+		switch {
+		case c == 'z':
+			c = 's'
+		case c == 'c' && (next == 'e' || next == 'i'):
+			c = 's'
+		case (c == 'c' || c == 's') && next == 'h':
+			c = 'x'
+			i++
+		case c == 'k':
+			c = 'c'
+		case c == 'q' && next == 'u':
+			c = 'c'
+			i++
+		case c == 'w':
+			c = 'v'
+		case c == 'y':
+			c = 'i'
+		case c == 'u' && i == n-1:
+			c = 'o'
+		case c == 'i' && i == n-1 && n > 4:
+			c = 'e'
+		}
+		if len(dst) > 0 && dst[len(dst)-1] == c {
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// soundWord returns the keyword tok sounds like, if exactly one.
+func soundWord(tok []byte) (string, bool) {
+	if len(tok) < 4 || len(tok) > maxTokenBytes-1 {
+		return "", false
+	}
+	for _, c := range tok {
+		if c < 'a' || c > 'z' {
+			return "", false
+		}
+	}
+	var buf [maxTokenBytes]byte
+	w, ok := phoneticWords[string(soundKey(buf[:0], tok))]
+	return w, ok && w != ""
+}
+
 // buildFuzzy indexes every keyword word of fuzzyMinWord letters or more, and
 // every form of it with one letter deleted. A deletion shared by two
 // different words is ambiguous and maps to "".
@@ -60,7 +145,9 @@ func buildFuzzy() (words map[string]string, deletes map[string]string) {
 // fuzzyExtra are words read outside phrases that are worth correcting.
 var fuzzyExtra = []string{"primeiros", "digitos", "numeros", "segunda", "terca", "quarta", "quinta",
 	"sexta", "sabado", "domingo", "amanha", "semana", "janeiro", "fevereiro", "marco", "abril", "junho",
-	"julho", "agosto", "setembro", "outubro", "novembro", "dezembro", "entrada", "parcelas", "reais"}
+	"julho", "agosto", "setembro", "outubro", "novembro", "dezembro", "entrada", "parcelas", "reais",
+	"esposa", "marido", "filho", "filha", "irmao", "vizinha", "vizinho", "sobrinho", "sobrinha", "cunhado",
+	"cunhada", "namorado", "namorada"}
 
 func isLetters(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -91,6 +178,23 @@ func fuzzyWord(tok []byte) (string, bool) {
 	found := ""
 	for i := 0; i < n; i++ {
 		d := append(append(buf[:0], tok[:i]...), tok[i+1:]...)
+		if w, ok := fuzzyWords[string(d)]; ok {
+			if found != "" && found != w {
+				return "", false
+			}
+			found = w
+		}
+	}
+	if found != "" {
+		return found, true
+	}
+	// Two letters swapped ("acrodo").
+	for i := 0; i+1 < n; i++ {
+		if tok[i] == tok[i+1] {
+			continue
+		}
+		d := append(buf[:0], tok...)
+		d[i], d[i+1] = d[i+1], d[i]
 		if w, ok := fuzzyWords[string(d)]; ok {
 			if found != "" && found != w {
 				return "", false

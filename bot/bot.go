@@ -92,7 +92,11 @@ type Deps struct {
 	// BusinessDocument is REGUA_BUSINESS_DOCUMENT (the CNPJ), told to
 	// whoever asks who is collecting.
 	BusinessDocument string
-	PublicURL        string // REGUA_PUBLIC_URL, for QR image links
+	// Chat is what the bot says when asked about hours, other ways to pay
+	// and credit bureaus (REGUA_SUPPORT_HOURS, REGUA_OTHER_PAY_METHODS,
+	// REGUA_CREDIT_BUREAU_DAYS).
+	Chat      ChatInfo
+	PublicURL string // REGUA_PUBLIC_URL, for QR image links
 }
 
 // RowQuerier runs a single-row statement: a pool, or a postgres.Group that

@@ -14,7 +14,7 @@ import (
 // to a debtor when it can: by the chat's phone (WhatsApp, web chat), by a
 // Telegram link stored on the conversation, or by a shared contact.
 func (s *Service) facts(ctx context.Context, sess *conversations.Session, c *conv, in Inbound) (conversations.Facts, error) {
-	f := conversations.Facts{Business: s.Business, BusinessDocument: s.BusinessDocument}
+	f := s.baseFacts()
 	var d *payments.Debtor
 	var err error
 	switch {

@@ -8,6 +8,21 @@ import (
 	"github.com/regua/regua/payments"
 )
 
+// ChatInfo is what the bot tells a debtor who asks when the team answers,
+// how else to pay, or about credit bureaus (config.ChatSettings).
+type ChatInfo struct {
+	SupportHours     string
+	OtherPayMethods  string
+	CreditBureauDays int
+}
+
+// baseFacts are the facts every turn has: who is collecting and what the
+// business said about itself.
+func (s *Service) baseFacts() conversations.Facts {
+	return conversations.Facts{Business: s.Business, BusinessDocument: s.BusinessDocument,
+		Hours: s.Chat.SupportHours, OtherPayMethods: s.Chat.OtherPayMethods, BureauAfterDays: s.Chat.CreditBureauDays}
+}
+
 // planFacts tells the engine about the debtor's active plan: what is left
 // and what settles it today (CDC art. 52 §2), and the late-fee rules it
 // explains when asked why there is interest. It reads only when the view

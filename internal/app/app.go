@@ -149,7 +149,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 			Help: "Statements and read batches of chat turns carried by those batches."},
 			func() float64 { _, n := m.rows.Stats(); return float64(n) }))
 	m.Bot = bot.New(bot.Deps{Pool: pool, Rows: m.rows, Redis: m.Sessions, Store: m.Store, Ledger: m.Ledger, Billing: m.Billing,
-		Engine: conversations.NewEngine(), Log: log, Business: cfg.BusinessName, BusinessDocument: cfg.BusinessDocument, PublicURL: cfg.PublicURL})
+		Engine: conversations.NewEngine(), Log: log, Business: cfg.BusinessName, BusinessDocument: cfg.BusinessDocument, PublicURL: cfg.PublicURL, Chat: bot.ChatInfo(cfg.Chat)})
 	m.Bot.RegisterSender(bot.ChannelWebchat, webchat.Sender{})
 	m.Jobs, err = jobs.New(jobs.Config{Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing,
 		Reconciler: reconciler, Confirmer: confirmer{m.Bot}, Starter: starter{m.Bot}, Ledger: m.Ledger, Plans: m.Plans})

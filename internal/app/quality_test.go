@@ -65,4 +65,3 @@ func TestChatPayoffComplaintWho(t *testing.T) {
 		t.Fatalf("%d complaint alerts, %d charges disputed", complaints, disputed)
 	}
 }
-

@@ -344,6 +344,9 @@ var phraseSpecs = []phraseSpec{
 		"de uma vez so|tudo de uma vez|antecipar|antecipacao|adiantar as parcelas|quitacao|quitar tudo|" +
 		"pagamento a vista|valor a vista|pagar tudo agora|pagar tudo hoje|liquidacao|quitar a divida|" +
 		"quitar o acordo|quitar o parcelamento"},
+	// "à vista não dá": the cash offer refused, not asked for.
+	{sigDrop, sigNone, "a vista nao da|a vista nao consigo|a vista nao tenho|a vista nao posso|avista nao da|" +
+		"a vista nao|a vista fica dificil|a vista e dificil|a vista nao vai dar|a vista impossivel"},
 	{sigRemaining, sigNone, "quanto falta|falta quanto|quanto ainda devo|quanto resta|o que falta|" +
 		"quanto falta pagar|saldo restante|quantas faltam|quantas parcelas faltam|falta muito"},
 	{sigBalance, sigNone, "quanto devo|quanto eu devo|devo quanto|quanto estou devendo|quanto eu estou devendo|" +
@@ -392,10 +395,12 @@ var phraseSpecs = []phraseSpec{
 		"que juros|qual juros|que multa|qual multa|esses juros|essa multa|juros abusivo|juros abusivos"},
 	{sigNoInterest, sigNone, "sem juros|tem juros|vai ter juros|cobra juros|cobram juros|tirar os juros|" +
 		"tira os juros|tirar juros|isenta os juros|isentar os juros|juros zero|sem os juros|com juros|" +
-		"tem acrescimo|sem acrescimo|da pra tirar os juros|tirar a multa|tira a multa"},
+		"tem acrescimo|sem acrescimo|da pra tirar os juros|tirar a multa|tira a multa|quanto de juros|qual a taxa|" +
+		"taxa de juros|qual o juros|quantos por cento|juros de quanto|qual a porcentagem|quanto e o juros|" +
+		"quanto fica de juros|juros do parcelamento|juros no parcelamento"},
 	{sigDueDate, sigNone, "vencimento|vence|vencer|venceu|vencida|data de vencimento|prazo|ate quando|" +
 		"quando vence|qual o prazo|qual prazo|dia do vencimento|data limite|dia de pagar|que dia vence|" +
-		"quando tenho que pagar|quando devo pagar"},
+		"quando tenho que pagar|quando devo pagar|ate que dia|qual o ultimo dia|ultimo dia pra pagar|data do vencimento"},
 	{sigNegativ, sigNone, "negativado|negativada|negativar|negativacao|negativaram|negativou|negativam|serasa|" +
 		"spc|nome sujo|sujar meu nome|sujar o nome|sujar|suja meu nome|ficar sujo|nome no spc|protesto|protestar|" +
 		"protestado|cartorio|se eu nao pagar|o que acontece se|o que acontece|nome no serasa|vai pro serasa|" +
@@ -403,7 +408,8 @@ var phraseSpecs = []phraseSpec{
 		"vai pro spc|negativacao do nome"},
 	{sigHours, sigDrop, "horario|horarios|que horas|ate que horas|abrem|fecham|funcionam|funciona|" +
 		"funcionamento|expediente|atendem|atende ate|atende sabado|atende domingo|horario de atendimento|" +
-		"feriado|que hora|qual hora"},
+		"feriado|que hora|qual hora|trabalham|voces trabalham|trabalha sabado|trabalha domingo|voces abrem|" +
+		"abre sabado|abre domingo|atendem sabado|atendem domingo|estao abertos|esta aberto"},
 	{sigWho, sigNone, "quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
 		"que loja|de qual empresa|de qual loja|de onde voce fala|de onde voce e|de onde e|voces sao de onde|" +
 		"sao de onde|qual o cnpj|cnpj|quem esta me cobrando|quem me cobra|quem esta cobrando|quem e voce|" +
@@ -416,7 +422,9 @@ var phraseSpecs = []phraseSpec{
 		"sem ser pix|sem ser por pix|como posso pagar quais|jeitos de pagar|maneiras de pagar"},
 	// "não quero receber" is an opt-out, not a refusal of something else.
 	{sigOptIn, sigOptOut, "quero receber|receber mensagens|receber as mensagens|receber de novo|" +
-		"receber novamente|voltar a receber|quero voltar a receber|quero receber mensagens|pode voltar a mandar"},
+		"receber novamente|voltar a receber|quero voltar a receber|quero receber mensagens|pode voltar a mandar|" +
+		"mensagens de novo|mandar as mensagens de novo|voltar a mandar|receber as mensagens de novo|" +
+		"pode mandar mensagem de novo|ativar as mensagens|quero os lembretes|voltar os lembretes"},
 	{sigOptIn, sigDrop, "voltar|ativar|reativar|ativar mensagens|reativar mensagens|start|voltei|inscrever|" +
 		"me inscrever|quero voltar"},
 	{sigMenu, sigNone, "menu|menu principal|opcoes|opcao|as opcoes|inicio|inicial|voltar ao menu|" +
@@ -683,10 +691,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		return Intent{Kind: IntentCash}
 	case hits.has(sigWhyInterest):
 		return Intent{Kind: IntentWhyInterest}
-	case hits.has(sigNoInterest):
-		return Intent{Kind: IntentNoInterest}
 	case hits.has(sigDueDate):
 		return Intent{Kind: IntentDueDate}
+	case hits.has(sigNoInterest):
+		return Intent{Kind: IntentNoInterest}
 	case hits.has(sigNegativ):
 		return Intent{Kind: IntentNegativation}
 	case hits.has(sigHours):
@@ -697,6 +705,9 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		return Intent{Kind: IntentPayMethods}
 	case hits.has(sigInstallments):
 		return Intent{Kind: IntentInstallments, Number: count}
+	case hits.has(sigPixAsk) && !vague:
+		// "manda o pix que eu vou pagar": the code, now.
+		return Intent{Kind: IntentPayPix}
 	case hits.has(sigPromise), vague:
 		return Intent{Kind: IntentPromise}
 	case hits.has(sigBoleto):
@@ -1143,8 +1154,11 @@ func installmentCount(toks []string, cover []signal, words int) (count int, says
 			return n, false
 		}
 		prev := ""
-		if i > 0 {
-			prev = toks[i-1]
+		for j := i - 1; j >= 0; j-- {
+			if p := toks[j]; p != "umas" && p != "uns" && p != "tipo" && p != "so" && p != "mais" && p != "ate" || j == i-1 && p == "ate" {
+				prev = p
+				break
+			}
 		}
 		return n, prev == "em" || prev == "de" || prev == "por" || prev == "ate" || words <= 4
 	}

@@ -511,7 +511,7 @@ func thirdParty(toks []string) bool {
 				if toks[j] == breakToken {
 					break
 				}
-				if toks[j] == "sou" || toks[j] == "aqui" || toks[j] == "falando" {
+				if toks[j] == "sou" || toks[j] == "aqui" || toks[j] == "falando" || toks[j] == "ele" || toks[j] == "ela" {
 					return true
 				}
 			}

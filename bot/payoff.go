@@ -30,6 +30,16 @@ func (s *Service) baseFacts() conversations.Facts {
 func (s *Service) planFacts(ctx context.Context, f *conversations.Facts, v *payments.DebtorView) error {
 	rules := v.LateFeeRules()
 	f.FineBP, f.InterestMonthlyBP = rules.FineBP, rules.InterestMonthlyBP
+	if v.Balance.Total > 0 && s.Plans != nil {
+		f.LoadDownOffers = func(down payments.Cents) ([]payments.Offer, payments.Cents) {
+			offers, least, err := v.DownPaymentOffers(down)
+			if err != nil {
+				s.Log.Error("quoting down payment offers", "err", err)
+				return nil, 0
+			}
+			return offers, least
+		}
+	}
 	if len(v.Next) == 0 {
 		return nil
 	}

@@ -268,6 +268,7 @@ func (t *turn) clearChoices() {
 	t.s.ChargeChoices = nil
 	t.s.OfferChoices = nil
 	t.s.ChosenOffer = ""
+	t.s.DownPayment = 0
 }
 
 // lost reports whether Redis lost this chat's session: it talked before but

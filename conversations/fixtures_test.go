@@ -121,6 +121,10 @@ func fxFacts(name string, now time.Time) Facts {
 	f.Plan = fx.plan
 	if fx.offers != nil && len(f.Charges) > 0 {
 		f.Offers = fx.offers(now)
+		balance := f.Offers[0].Principal + f.Offers[0].Fees
+		f.LoadDownOffers = func(down payments.Cents) ([]payments.Offer, payments.Cents) {
+			return fxDownOffers(fx.name, balance, down, now), balance / 10
+		}
 	}
 	return f
 }
@@ -148,6 +152,38 @@ func fxOffers(who string, principal, fees, discount payments.Cents, maxCount int
 		o.Financed = principal + fees
 		o.MonthlyRateBP = 199
 		o.Installments = fxPrice(o.Financed, n, 199, first)
+		for _, in := range o.Installments {
+			o.Total += in.Amount
+		}
+		o.Interest = o.Total - o.Financed
+		out = append(out, o)
+	}
+	return out
+}
+
+// fxDownOffers are plans with a down payment, as a policy taking at least
+// 10% down makes them: the down payment today, the rest at 1.99% a month
+// from a month later, 2 to 6 installments in all, at least R$ 50,00 each.
+func fxDownOffers(who string, balance, down payments.Cents, now time.Time) []payments.Offer {
+	if down < balance/10 || down >= balance {
+		return nil
+	}
+	today := payments.Date(now, brt)
+	y, m, d := now.In(brt).Date()
+	expires := time.Date(y, m, d+1, 0, 0, 0, 0, brt)
+	var out []payments.Offer
+	for n := 2; n <= 6; n++ {
+		later := fxPrice(balance-down, n-1, 199, payments.AddMonthsClamped(today, 1))
+		if later[len(later)-1].Amount < 5000 {
+			break
+		}
+		o := payments.Offer{ID: fmt.Sprintf("%s-e%d-%dx", who, down, n), Kind: payments.OfferInstallments, Count: n,
+			PolicyVersion: 1, Principal: balance, Financed: balance, MonthlyRateBP: 199, ExpiresAt: expires, DownPayment: down}
+		o.Installments = append(o.Installments, payments.Installment{Number: 1, DueDate: today, Amount: down, Amortization: down})
+		for _, in := range later {
+			in.Number++
+			o.Installments = append(o.Installments, in)
+		}
 		for _, in := range o.Installments {
 			o.Total += in.Amount
 		}

@@ -824,6 +824,14 @@ func (t *turn) findOffer(id string) (payments.Offer, bool) {
 			return o, true
 		}
 	}
+	if t.s.DownPayment > 0 {
+		withDown, _ := t.downOffers(t.s.DownPayment)
+		for _, o := range withDown {
+			if o.ID == id {
+				return o, true
+			}
+		}
+	}
 	return payments.Offer{}, false
 }
 

@@ -221,11 +221,53 @@ func (t *turn) byBudget(budget payments.Cents) {
 	t.to(StatePerson)
 }
 
+// downOffers are the policy's plans with a down payment of down, and the
+// least down payment it takes (0: none offered).
+func (t *turn) downOffers(down payments.Cents) ([]payments.Offer, payments.Cents) {
+	t.touchAmounts()
+	if t.f.LoadDownOffers == nil || down <= 0 {
+		return nil, 0
+	}
+	offers, least := t.f.LoadDownOffers(down)
+	live := offers[:0:0]
+	for _, o := range offers {
+		if t.holds(o) {
+			live = append(live, o)
+		}
+	}
+	return live, least
+}
+
 // downPayment answers "entrada de 500 e o resto parcelado": the policy's
-// automatic plans have no down payment, so a person agrees it.
+// plans with that down payment, or why there are none and a person.
 func (t *turn) downPayment(down payments.Cents) {
 	if len(t.charges()) == 0 {
 		t.nothingOwed()
+		return
+	}
+	withDown, least := t.downOffers(down)
+	switch {
+	case len(withDown) > 0:
+		shown := shownOffers(withDown)
+		ids := make([]string, len(shown))
+		labels := make([]string, len(shown))
+		for i, o := range shown {
+			ids[i] = o.ID
+			labels[i] = lblOffer(o)
+		}
+		t.s.OfferChoices = ids
+		t.s.ChosenOffer = ""
+		t.s.DownPayment = down
+		t.reply(txtDownMenu(down), numbered(labels...)...)
+		t.to(StateOfferChoice)
+		return
+	case least > 0 && down < least:
+		t.clearChoices()
+		t.reply(txtDownTooSmall(least), personMenu()...)
+		t.to(StatePerson)
+		return
+	case least > 0 && down >= t.total():
+		t.offers(1) // the whole debt: the cash offer
 		return
 	}
 	plans := t.plansByCount()

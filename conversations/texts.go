@@ -259,6 +259,13 @@ func txtNoSuchCount(n int) string {
 }
 
 func lblOffer(o payments.Offer) string {
+	if o.DownPayment > 0 && len(o.Installments) > 1 {
+		s := "Entrada de " + o.DownPayment.String() + " + " + strconv.Itoa(o.Count-1) + "x de " + o.Installments[1].Amount.String()
+		if o.Interest == 0 {
+			return s + " sem juros"
+		}
+		return s + " (total " + o.Total.String() + ")"
+	}
 	if o.Kind == payments.OfferCash {
 		if o.Discount > 0 {
 			return "À vista: " + o.Total.String() + " (desconto de " + o.Discount.String() + ")"
@@ -290,6 +297,26 @@ func txtOfferSummary(o payments.Offer, today time.Time) string {
 		}
 		b.WriteString("\n• Para pagar até ")
 		b.WriteString(fmtDueDay(due, today))
+	} else if o.DownPayment > 0 && len(o.Installments) > 1 {
+		b.WriteString("• Entrada de ")
+		b.WriteString(o.DownPayment.String())
+		b.WriteString(" para pagar até ")
+		b.WriteString(fmtDueDay(due, today))
+		b.WriteString("\n• Mais ")
+		b.WriteString(strconv.Itoa(o.Count - 1))
+		b.WriteString(" parcelas mensais, a 1ª de ")
+		b.WriteString(o.Installments[1].Amount.String())
+		b.WriteString(" com vencimento em ")
+		b.WriteString(fmtDate(o.Installments[1].DueDate))
+		if o.MonthlyRateBP > 0 {
+			b.WriteString("\n• Juros de ")
+			b.WriteString(fmtRate(o.MonthlyRateBP))
+			b.WriteString(" ao mês")
+		} else {
+			b.WriteString("\n• Sem juros")
+		}
+		b.WriteString("\n• Total: ")
+		b.WriteString(o.Total.String())
 	} else {
 		b.WriteString("• ")
 		b.WriteString(strconv.Itoa(o.Count))
@@ -317,6 +344,9 @@ func txtOfferAccepted(o payments.Offer, today time.Time) string {
 	due, first := offerFirst(o)
 	if o.Kind == payments.OfferCash {
 		return "Acordo fechado! ✅ Aqui está o Pix de " + o.Total.String() + ", à vista, para pagar até " + fmtDueDay(due, today) + "." + txtPixHow
+	}
+	if o.DownPayment > 0 {
+		return "Acordo fechado! ✅ Aqui está o Pix da entrada, de " + o.DownPayment.String() + ", para pagar até " + fmtDueDay(due, today) + "." + txtPixHow
 	}
 	return "Acordo fechado! ✅ Aqui está o Pix da 1ª parcela, de " + first.String() + ", com vencimento em " + fmtDate(due) + "." + txtPixHow
 }
@@ -620,6 +650,14 @@ func txtBudgetNone(budget payments.Cents, smallest payments.Offer) string {
 	}
 	return "Com até " + budget.String() + " por mês não tenho um parcelamento por aqui: a menor parcela que consigo é " +
 		strconv.Itoa(smallest.Count) + "x de " + first.String() + ". Uma pessoa da nossa equipe pode avaliar o seu caso. Quer falar com ela?"
+}
+
+func txtDownMenu(down payments.Cents) string {
+	return "Com entrada de " + down.String() + " hoje e o restante em parcelas mensais, tenho estas opções (responda com o número):"
+}
+
+func txtDownTooSmall(least payments.Cents) string {
+	return "Para parcelar com entrada, a entrada mínima é " + least.String() + ". Se quiser, escreva de novo com outro valor, por exemplo “entrada de " + least.String() + "”, ou fale com uma pessoa da nossa equipe."
 }
 
 func txtDownPayment(down payments.Cents, longest payments.Offer, hasPlan bool) string {

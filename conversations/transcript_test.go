@@ -530,7 +530,7 @@ func countEmoji(s string) int {
 func checkPendingAmounts(t *testing.T, eng *Engine, where string, before Session, ev Event, full Facts, wantS Session, wantActs []Action, now time.Time) {
 	t.Helper()
 	lean := full
-	lean.Charges, lean.Total, lean.Credit, lean.Offers, lean.LoadOffers = nil, 0, 0, nil, nil
+	lean.Charges, lean.Total, lean.Credit, lean.Offers, lean.LoadOffers, lean.LoadDownOffers = nil, 0, 0, nil, nil, nil
 	lean.AmountsPending = true
 	s, acts := eng.Step(before, ev, lean, now)
 	if len(acts) == 1 && acts[0].Kind == ActNeedAmounts {

@@ -34,6 +34,8 @@ type Session struct {
 	ChargeChoices []int64  `json:"charge_choices,omitempty"`
 	OfferChoices  []string `json:"offer_choices,omitempty"`
 	ChosenOffer   string   `json:"chosen_offer,omitempty"`
+	// DownPayment is the down payment the offers shown were made for.
+	DownPayment payments.Cents `json:"down_payment,omitempty"`
 
 	// ThirdParty: someone said, before verification or after it, that
 	// they are not the debtor ("sou a mãe dela"). Nothing is disclosed in
@@ -134,6 +136,11 @@ type Facts struct {
 	// do not pay for quoting. It must be pure (no I/O): the service gives a
 	// computation over what it already read.
 	LoadOffers func() []payments.Offer
+	// LoadDownOffers, when set, computes the policy's plans with a down
+	// payment of down ("entrada de 500 e o resto parcelado"), and the least
+	// down payment the policy takes (0: it offers no such plans). Pure,
+	// like LoadOffers.
+	LoadDownOffers func(down payments.Cents) (offers []payments.Offer, least payments.Cents)
 	// AmountsPending says Charges, Total, Credit and Offers were not
 	// loaded, to spare the reads on the many turns that show no amounts
 	// (a menu, thanks, a verification). A step that needs them (to show

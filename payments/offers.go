@@ -61,11 +61,14 @@ type Offer struct {
 	// Financed is what the offer settles after the discount.
 	Financed Cents `json:"financed"`
 	// Interest is the plan's interest (0 for cash and 0% plans).
-	Interest      Cents         `json:"interest"`
-	Total         Cents         `json:"total"`
-	MonthlyRateBP int64         `json:"monthly_rate_bp"`
-	ExpiresAt     time.Time     `json:"expires_at"` // first instant the offer no longer holds
-	Installments  []Installment `json:"installments"`
+	Interest      Cents `json:"interest"`
+	Total         Cents `json:"total"`
+	MonthlyRateBP int64 `json:"monthly_rate_bp"`
+	// DownPayment is the down payment of a plan that has one: its first
+	// installment, due the day it is made (DownPaymentOffers).
+	DownPayment  Cents         `json:"down_payment,omitempty"`
+	ExpiresAt    time.Time     `json:"expires_at"` // first instant the offer no longer holds
+	Installments []Installment `json:"installments"`
 }
 
 // Installment is one payment of an offer. A cash offer has one, due today.

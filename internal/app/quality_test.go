@@ -65,3 +65,36 @@ func TestChatPayoffComplaintWho(t *testing.T) {
 		t.Fatalf("%d complaint alerts, %d charges disputed", complaints, disputed)
 	}
 }
+
+// A down payment through the web chat: the plans with that down payment,
+// and accepting one sends the down payment's Pix.
+func TestChatDownPayment(t *testing.T) {
+	t.Parallel()
+	s := start(t, nil)
+	const fernanda = "%2B5511999000005"
+	s.chat(t, fernanda, "oi")
+	s.chat(t, fernanda, "346")
+	out := s.chat(t, fernanda, "consigo dar 200 de entrada e o resto parcelado")
+	if !strings.Contains(out, "Entrada de R$ 200,00 + 2x de") {
+		t.Fatalf("down payment plans: %s", out)
+	}
+	if out := s.chat(t, fernanda, "1"); !strings.Contains(out, "Entrada de R$ 200,00 para pagar até hoje") {
+		t.Fatalf("summary: %s", out)
+	}
+	r := s.do(t, "POST", "/chat/api/"+fernanda+"/messages", `{"text":"1"}`)
+	var pix map[string]any
+	for _, x := range r.body["replies"].([]any) {
+		if p, ok := x.(map[string]any)["pix"].(map[string]any); ok {
+			pix = p
+		}
+	}
+	if pix == nil || pix["amount"] != "200.00" {
+		t.Fatalf("down payment Pix %v: %s", pix, r.raw)
+	}
+	var downPayment string
+	s.Pool.QueryRow(t.Context(), `SELECT i.amount::text FROM plan_installments i JOIN plans p ON p.id = i.plan_id JOIN debtors d ON d.id = p.debtor_id
+		WHERE d.external_id = 'cli-005' AND i.number = 1`).Scan(&downPayment)
+	if downPayment != "20000" {
+		t.Fatalf("the plan's first installment is %q centavos", downPayment)
+	}
+}

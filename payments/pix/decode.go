@@ -110,8 +110,9 @@ func (d *decoder) advance(s string, i, n int) (int, bool) {
 // account template, 52, 53, 58, 59, 60, 63), no Pix GUI in any merchant
 // account template 26-51 (ErrGUI), a format indicator other than 01
 // (ErrFormatIndicator), a currency other than 986, or an amount that is not
-// a positive number with at most two decimals that fits field 54
-// (ErrAmount, ErrTooLong).
+// a number with at most two decimals that fits field 54 (ErrAmount,
+// ErrTooLong; zero is read as an open amount, with a warning). White space
+// around the code is ignored, with a warning.
 //
 // Everything else is read as it is and warned about: a txid outside
 // [A-Za-z0-9]{1,25} (the manual's own "RP12345678-2019"), a phone key that
@@ -135,6 +136,12 @@ func Decode(s string) (Payload, error) {
 
 func (d *decoder) decode(s string) (Payload, error) {
 	var p Payload
+	// A code never starts or ends with white space: what surrounds it is
+	// the paste's.
+	if t := strings.Trim(s, " \t\r\n"); t != s {
+		s = t
+		d.warn("", "white space around the code ignored (positions count from the code itself)")
+	}
 	if s == "" {
 		return p, fail("", -1, ErrMissingField, "empty payload")
 	}
@@ -216,7 +223,10 @@ func (d *decoder) decode(s string) (Payload, error) {
 	}
 	if f := top[54]; f.ok {
 		a, err := parseAmount(f.val)
-		if err != nil {
+		switch {
+		case err != nil && zeroAmount(f.val):
+			d.warn("54", "%q is zero: read as an open amount (the payer types it)", f.val)
+		case err != nil:
 			return p, failWrap("54", f.pos+4, err)
 		}
 		if a > maxAmount {
@@ -436,4 +446,14 @@ func firstInvalidUTF8(s string) int {
 		i += size
 	}
 	return -1
+}
+
+// zeroAmount reports whether s is a well-formed amount of zero ("0",
+// "0.00"), which parseAmount refuses.
+func zeroAmount(s string) bool {
+	intPart, frac, hasPoint := strings.Cut(s, ".")
+	if len(s) > MaxAmountLen || !isDigits(intPart) || strings.Trim(intPart, "0") != "" {
+		return false
+	}
+	return !hasPoint || len(frac) >= 1 && len(frac) <= 2 && isDigits(frac) && strings.Trim(frac, "0") == ""
 }

@@ -19,7 +19,8 @@ var (
 	// ErrMissingField: a mandatory field (00, 26 with its GUI (Encode: and a key or
 	// URL), 52, 53, 58, 59, 60, 63) is absent (Encode: or blank).
 	ErrMissingField = errors.New("missing mandatory field")
-	// ErrGUI: field 26 is not a Pix account (its GUI is not br.gov.bcb.pix).
+	// ErrGUI: no merchant account template (26-51) carries the Pix GUI
+	// (br.gov.bcb.pix, in any letter case).
 	ErrGUI = errors.New("not a Pix payload (wrong GUI)")
 	// ErrTooLong: a value is longer than the manual allows.
 	ErrTooLong = errors.New("value too long")

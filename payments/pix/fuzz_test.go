@@ -54,6 +54,7 @@ func checkDecode(t *testing.T, s string) {
 		}
 		return
 	}
+	s = strings.Trim(s, " \t\r\n") // Decode ignores white space around the code
 	if len(s) < 8 || s[len(s)-8:len(s)-4] != "6304" {
 		t.Fatalf("Decode(%q) accepted a payload that does not end in 6304 and a CRC", s)
 	}

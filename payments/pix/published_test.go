@@ -164,6 +164,8 @@ func TestDecodeWarnings(t *testing.T) {
 		{"country US", seal(parts{f58: tlv("58", "US")}.body()), []string{"58"}, func(p Payload) bool { return p.Key == manualKey }},
 		{"category code not digits", seal(parts{f52: tlv("52", "00A0")}.body()), []string{"52"}, func(p Payload) bool { return p.Key == manualKey }},
 		{"point of initiation 13", withTop(tlv("01", "13")), []string{"01"}, func(p Payload) bool { return p.Key == manualKey }},
+		{"amount 0.00", seal(parts{f54: tlv("54", "0.00")}.body()), []string{"54"}, func(p Payload) bool { return p.Amount == 0 }},
+		{"white space around", " \t" + manualStatic + "\r\n", []string{""}, func(p Payload) bool { return p.Key == manualKey && p.CRC == "1D3D" }},
 		{"postal code of 7", seal(parts{f61: tlv("61", "1224500")}.body()), []string{"61"}, func(p Payload) bool { return p.PostalCode == "1224500" }},
 		{"accents, lengths in bytes", seal(parts{f59: tlv("59", "José Açaí"), f60: tlv("60", "BRASÍLIA")}.body()), []string{"", "59", "60"},
 			func(p Payload) bool { return p.MerchantName == "José Açaí" && p.MerchantCity == "BRASÍLIA" }},

@@ -13,12 +13,19 @@ type field struct {
 	ok  bool
 }
 
+// digitPairs is "00" to "99" one after the other: twoDigits slices it.
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+// twoDigits writes a field ID (0 to 99) without allocating.
+func twoDigits(n int) string { return digitPairs[2*n : 2*n+2] }
+
 // decoder holds what one Decode call found besides the fields: warnings,
 // fields it does not read, and whether lengths count characters.
 type decoder struct {
 	runes        bool // lengths count characters (UTF-8 runes), not bytes
 	account      int  // the field holding the Pix account (26 unless another 26-51 does)
 	recurrenceID string
+	sub          [100]field // scratch for recurrenceURL
 	warnings     []string
 	unknown      map[string]string
 }
@@ -168,11 +175,10 @@ func (d *decoder) decode(s string) (Payload, error) {
 		}
 		// Some generators count characters rather than bytes.
 		d.runes = true
-		var again [100]field
-		if d.scan(s, 0, "", &again) != nil {
+		top = [100]field{}
+		if d.scan(s, 0, "", &top) != nil {
 			return p, err
 		}
-		top = again
 		d.warn("", "the lengths count characters, not bytes")
 	}
 
@@ -261,7 +267,8 @@ func (d *decoder) decode(s string) (Payload, error) {
 		if err := d.scan(f.val, f.pos+4, "62.", &sub); err != nil {
 			return p, err
 		}
-		for id, sf := range sub {
+		for id := range sub {
+			sf := &sub[id]
 			switch {
 			case !sf.ok:
 			case id == 5:
@@ -270,7 +277,7 @@ func (d *decoder) decode(s string) (Payload, error) {
 				}
 				p.TxID = sf.val
 			default:
-				d.keep(fmt.Sprintf("62.%02d", id), sf.val)
+				d.keep("62."+twoDigits(id), sf.val)
 			}
 		}
 		if !sub[5].ok {
@@ -279,11 +286,12 @@ func (d *decoder) decode(s string) (Payload, error) {
 	}
 	// Whatever else is there: other networks' accounts (02-25, 27-51 without
 	// the Pix GUI), 55-57, 64, 65-99.
-	for id, f := range top {
+	for id := range top {
+		f := &top[id]
 		switch {
 		case !f.ok, id == d.account, id <= 1, id >= 52 && id <= 54, id >= 58 && id <= 63:
 		default:
-			d.keep(fmt.Sprintf("%02d", id), f.val)
+			d.keep(twoDigits(id), f.val)
 		}
 	}
 	return p, nil
@@ -291,25 +299,31 @@ func (d *decoder) decode(s string) (Payload, error) {
 
 // pixTemplate reads f as a template and reports whether it carries the Pix
 // GUI (in any letter case) in its sub-field 00.
-func (d *decoder) pixTemplate(f field, prefix string) (sub [100]field, ok bool) {
-	if !f.ok || d.scan(f.val, f.pos+4, prefix, &sub) != nil {
-		return sub, false
+// sub is cleared first.
+func (d *decoder) pixTemplate(f field, id int, sub *[100]field) bool {
+	if !f.ok {
+		return false
 	}
-	return sub, sub[0].ok && strings.EqualFold(sub[0].val, guiPix)
+	*sub = [100]field{}
+	if d.scan(f.val, f.pos+4, twoDigits(id)+".", sub) != nil {
+		return false
+	}
+	return sub[0].ok && strings.EqualFold(sub[0].val, guiPix)
 }
 
 // decodeAccount finds the Pix merchant account (field 26, or the first of
 // 26-51 with the Pix GUI) and reads its GUI, key or URL and description.
 func (d *decoder) decodeAccount(top *[100]field, p *Payload) error {
 	id := -1
-	var sub [100]field
+	var sub, other [100]field
 	for i := 26; i <= 51; i++ {
-		if s, ok := d.pixTemplate(top[i], fmt.Sprintf("%02d.", i)); ok {
-			if id < 0 {
-				id, sub = i, s
-			} else {
-				d.warn(fmt.Sprintf("%02d", i), "a second Pix account; only field %02d is read", id)
+		switch {
+		case id < 0:
+			if d.pixTemplate(top[i], i, &sub) {
+				id = i
 			}
+		case d.pixTemplate(top[i], i, &other):
+			d.warn(twoDigits(i), "a second Pix account; only field %02d is read", id)
 		}
 	}
 	if id < 0 {
@@ -319,7 +333,7 @@ func (d *decoder) decodeAccount(top *[100]field, p *Payload) error {
 		if !f.ok {
 			for i := 27; i <= 51; i++ {
 				if top[i].ok {
-					return fail(fmt.Sprintf("%02d", i), top[i].pos, ErrGUI, "no merchant account template carries %s", guiPix)
+					return fail(twoDigits(i), top[i].pos, ErrGUI, "no merchant account template carries %s", guiPix)
 				}
 			}
 			return fail("26", -1, ErrMissingField, "no Pix merchant account information")
@@ -334,13 +348,13 @@ func (d *decoder) decodeAccount(top *[100]field, p *Payload) error {
 		return fail("26.00", s[0].pos+4, ErrGUI, "%q is not %s", s[0].val, guiPix)
 	}
 	d.account = id
-	tid := fmt.Sprintf("%02d", id)
+	tid := twoDigits(id)
 	if id != 26 {
 		d.warn(tid, "the Pix account is in field %s, not 26", tid)
 	}
-	for i, sf := range sub {
-		if sf.ok && i != 0 && i != 1 && i != 2 && i != 25 {
-			d.keep(fmt.Sprintf("%s.%02d", tid, i), sf.val)
+	for i := range sub {
+		if sf := &sub[i]; sf.ok && i != 0 && i != 1 && i != 2 && i != 25 {
+			d.keep(tid+"."+twoDigits(i), sf.val)
 		}
 	}
 	key, url := sub[1], sub[25]
@@ -383,9 +397,9 @@ func (d *decoder) decodeAccount(top *[100]field, p *Payload) error {
 // in 80-99 with the Pix GUI and a URL (25).
 func (d *decoder) recurrenceURL(top *[100]field) string {
 	for i := 80; i <= 99; i++ {
-		if s, ok := d.pixTemplate(top[i], fmt.Sprintf("%02d.", i)); ok && s[25].ok {
-			d.recurrenceID = fmt.Sprintf("%02d", i)
-			return s[25].val
+		if d.pixTemplate(top[i], i, &d.sub) && d.sub[25].ok {
+			d.recurrenceID = twoDigits(i)
+			return d.sub[25].val
 		}
 	}
 	return ""

@@ -168,3 +168,10 @@ func (s *Sender) ShareLimits(rdb redis.UniversalClient, prefix string) error {
 	s.mu.Unlock()
 	return nil
 }
+
+// SharesLimits reports whether ShareLimits is in force.
+func (s *Sender) SharesLimits() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.shared != nil
+}

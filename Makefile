@@ -14,14 +14,15 @@ services: ## make sure PostgreSQL and Redis run locally and the database exists
 build: ## build the regua binary into bin/
 	@$(GO) build -ldflags "$(LDFLAGS)" -o bin/regua ./cmd/regua
 
-run: services build ## start PostgreSQL/Redis, migrate, seed demo data, serve on :8080
-	@./bin/regua serve
+run: services build ## start PostgreSQL/Redis, migrate, seed demo data, serve on :8080 (demo mode)
+	@REGUA_DEMO=$${REGUA_DEMO:-true} ./bin/regua serve
 
 test: ## start PostgreSQL/Redis (and install Chromium), then run every test
 	@bash scripts/services.sh --with-browser
 	@$(GO) test -count=1 ./...
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, and go.mod/go.sum as go mod tidy leaves them
+	@$(GO) mod tidy -diff || (echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)
 	@$(GO) vet ./...
 

@@ -1,8 +1,11 @@
 package payments
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 )
 
@@ -11,9 +14,9 @@ import (
 type Cents int64
 
 // ParseCents parses an amount written as businesses and people write it:
-// "1234.56", "1234,56", "1.234,56", "1,234.56", "R$ 1.234,56", "1234", "12,5".
-// A lone separator followed by exactly three digits ("1.234") is a thousands
-// separator. Negative amounts are accepted with a leading minus sign; callers
+// "1234.56", "1234,56", "1.234,56", "1,234.56", "R$ 1.234,56", "1234", "12,5",
+// "1.234.567". A lone separator followed by exactly three digits ("1.500",
+// "1,500") is refused as ambiguous; "0.100" has three decimals. Negative amounts are accepted with a leading minus sign; callers
 // decide whether they make sense.
 func ParseCents(s string) (Cents, error) {
 	orig := s
@@ -45,11 +48,15 @@ func ParseCents(s string) (Cents, error) {
 		if lastComma >= 0 {
 			sep, idx = ',', lastComma
 		}
-		// One separator: decimal unless it appears several times or is
-		// followed by exactly three digits and nothing else ("1.234").
-		if strings.Count(s, string(sep)) == 1 && len(s)-idx-1 != 3 {
-			decSep = sep
-		} else if strings.Count(s, string(sep)) == 1 && len(s)-idx-1 == 3 && idx == 0 {
+		// One separator: decimal unless it appears several times
+		// ("1.234.567"). Once and followed by exactly three digits ("1.500")
+		// it is ambiguous: R$ 1.500,00 to a Brazilian, 1.5 to a program
+		// that printed three decimals. Guessing risks a 1000x error, so
+		// the writer is asked to say which ("0.100" can only be decimals).
+		if n := strings.Count(s, string(sep)); n == 1 && len(s)-idx-1 == 3 && strings.TrimLeft(s[:idx], "0") != "" {
+			whole := s[:idx] + s[idx+1:]
+			return 0, fmt.Errorf("%q is ambiguous (thousands or decimals?): write %s,00 or %s.00 for thousands, or at most two decimals", orig, s, whole)
+		} else if n == 1 {
 			decSep = sep
 		}
 	}
@@ -142,13 +149,50 @@ func (c Cents) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + c.Decimal() + `"`), nil
 }
 
-// UnmarshalJSON reads an amount from a decimal string ("1234.56") or a JSON
-// number with at most two decimals.
+// ErrNotDecimal is the reason ParseDecimal refuses a value.
+var ErrNotDecimal = errors.New(`must be a decimal string with a point and at most two decimals, like "1234.56"`)
+
+// ParseDecimal parses the API's machine form of an amount, and only it:
+// digits, then optionally a point and one or two digits ("1234.56", "12",
+// "12.5"). No sign, no thousands separators, no comma, no exponent:
+// "0.100", "1.500", "1,50", "1.234,56", "-1", "" and "1e3" are refused, so
+// that no amount is ever read 1000 times too large. People's forms
+// ("1.234,56") are ParseCents', for CSV files and the command line.
+func ParseDecimal(s string) (Cents, error) {
+	intPart, frac, dot := strings.Cut(s, ".")
+	if intPart == "" || len(intPart) > 15 || (dot && (len(frac) < 1 || len(frac) > 2)) {
+		return 0, ErrNotDecimal
+	}
+	var v int64
+	for _, c := range intPart + frac + "00"[len(frac):] {
+		if c < '0' || c > '9' {
+			return 0, ErrNotDecimal
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return Cents(v), nil
+}
+
+// UnmarshalJSON reads an amount as the API writes it: a JSON string in
+// ParseDecimal's form, or with a minus sign as Decimal writes a negative
+// amount (whoever takes amounts from outside refuses negative ones). A
+// JSON number or any other form is a *json.UnmarshalTypeError of type Cents,
+// which the JSON decoder completes with the field's name.
 func (c *Cents) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	v, err := ParseCents(s)
+	if string(b) == "null" {
+		return nil
+	}
+	s, ok := strings.CutPrefix(string(b), `"`)
+	if s, ok = strings.CutSuffix(s, `"`); !ok {
+		return &json.UnmarshalTypeError{Value: "non-string amount", Type: reflect.TypeFor[Cents]()}
+	}
+	neg := strings.HasPrefix(s, "-")
+	v, err := ParseDecimal(strings.TrimPrefix(s, "-"))
 	if err != nil {
-		return err
+		return &json.UnmarshalTypeError{Value: "amount " + strings.TrimSpace(string(b)), Type: reflect.TypeFor[Cents]()}
+	}
+	if neg {
+		v = -v
 	}
 	*c = v
 	return nil

@@ -46,6 +46,10 @@ func New(svc *bot.Service, redis *redisstore.Store, pool *pgxpool.Pool, log *slo
 	return &Chat{svc: svc, redis: redis, pool: pool, log: log, now: now}
 }
 
+// DemoNotice is what every web chat page and the picker's list say: the
+// simulator runs only with REGUA_DEMO=true and shows debtors to anyone.
+const DemoNotice = "DEMONSTRAÇÃO — Régua em modo de demonstração (REGUA_DEMO=true): dados e chave Pix fictícios, e esta página mostra a qualquer pessoa os devedores cadastrados. Não é um atendimento de verdade."
+
 // Register mounts /chat and /chat/api/... on mux.
 func (c *Chat) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /chat", func(w http.ResponseWriter, r *http.Request) {
@@ -118,7 +122,11 @@ func (c *Chat) post(w http.ResponseWriter, r *http.Request) {
 	}
 	replies, err := c.svc.Handle(r.Context(), bot.Inbound{Channel: bot.ChannelWebchat, Chat: phone, Event: ev, MediaRef: ref})
 	if errors.Is(err, bot.ErrDuplicate) {
-		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"replies": []bot.Reply{}, "duplicate": true})
+		// Sent again (the client lost the answer): the first replies.
+		if replies == nil {
+			replies = []bot.Reply{}
+		}
+		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"replies": replies, "duplicate": true})
 		return
 	}
 	if err != nil {
@@ -247,7 +255,7 @@ func (c *Chat) people(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, p)
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"people": out})
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"demo": true, "notice": DemoNotice, "people": out})
 }
 
 func randomID() string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/regua/regua/bot/webchat"
 	"github.com/regua/regua/internal/app"
 	"github.com/regua/regua/internal/config"
 	"github.com/regua/regua/internal/postgres/pgtest"
@@ -22,7 +23,7 @@ import (
 
 func start(t *testing.T) *app.Main {
 	t.Helper()
-	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0"}
+	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true"}
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +49,34 @@ func post(t *testing.T, url, body string) (int, map[string]any) {
 	var out map[string]any
 	json.NewDecoder(res.Body).Decode(&out)
 	return res.StatusCode, out
+}
+
+// The page and the picker's list say plainly that this is a demonstration.
+func TestPagesSayDemonstration(t *testing.T) {
+	t.Parallel()
+	m := start(t)
+	res, err := http.Get(m.URL() + "/chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(page), webchat.DemoNotice) {
+		t.Fatal("the chat page does not carry the demonstration notice")
+	}
+	res, err = http.Get(m.URL() + "/chat/api/people")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var people struct {
+		Demo   bool   `json:"demo"`
+		Notice string `json:"notice"`
+	}
+	json.NewDecoder(res.Body).Decode(&people)
+	res.Body.Close()
+	if !people.Demo || people.Notice != webchat.DemoNotice {
+		t.Fatalf("the picker's list does not say demonstration: %+v", people)
+	}
 }
 
 func TestChatAPIBadInput(t *testing.T) {
@@ -176,6 +205,7 @@ func TestChatPageInChromium(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(m.URL()+"/chat"),
 		chromedp.WaitVisible(`.person`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#demo-banner`, chromedp.ByID),
 		chromedp.Click(`//div[contains(@class,"person")][.//b[text()="Juliana Costa"]]`, chromedp.BySearch),
 		chromedp.WaitEnabled("#text", chromedp.ByID),
 		say("oi"),

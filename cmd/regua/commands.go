@@ -23,13 +23,24 @@ import (
 	"github.com/regua/regua/payments/intake"
 )
 
-// settings loads .env and the environment; a bad setting is one line.
+// settings loads .env and the environment as the tools need them (no Pix
+// or business settings required); a bad setting is one line.
 func settings(stderr io.Writer) (*config.Config, bool) {
+	return loadSettings(stderr, config.LoadTool)
+}
+
+// serveSettings are settings as `regua serve` needs them: production ones
+// required unless REGUA_DEMO=true.
+func serveSettings(stderr io.Writer) (*config.Config, bool) {
+	return loadSettings(stderr, config.Load)
+}
+
+func loadSettings(stderr io.Writer, load func(func(string) string) (*config.Config, error)) (*config.Config, bool) {
 	if err := config.LoadDotEnv(".env"); err != nil {
 		fmt.Fprintf(stderr, "regua: .env: %v\n", err)
 		return nil, false
 	}
-	cfg, err := config.Load(os.Getenv)
+	cfg, err := load(os.Getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "regua: setting %v\n", err)
 		return nil, false
@@ -46,7 +57,7 @@ func logger(stderr io.Writer) *slog.Logger {
 }
 
 func serveCommand(ctx context.Context, stderr io.Writer) int {
-	cfg, ok := settings(stderr)
+	cfg, ok := serveSettings(stderr)
 	if !ok {
 		return 1
 	}
@@ -58,7 +69,10 @@ func serveCommand(ctx context.Context, stderr io.Writer) int {
 	}
 	defer m.Close()
 	if cfg.Demo {
-		fmt.Fprintf(stderr, "\n  Régua is running in demo mode.\n  Web chat (be a debtor): %s/chat\n  API: %s/api/v1 (create a key with: regua apikey add --name me)\n\n", cfg.PublicURL, cfg.PublicURL)
+		fmt.Fprintf(stderr, "\n  DEMONSTRATION: Régua is running in demo mode (REGUA_DEMO=true).\n"+
+			"  Made-up debtors, a fake Pix key unless REGUA_PIX_KEY is set, and a web chat open to anyone\n"+
+			"  that shows every debtor. Never run it like this for real debtors.\n"+
+			"  Web chat (be a debtor): %s/chat\n  API: %s/api/v1 (create a key with: regua apikey add --name me)\n\n", cfg.PublicURL, cfg.PublicURL)
 	}
 	if addr := os.Getenv("REGUA_DEBUG_ADDR"); addr != "" {
 		// Profiling for operators (go tool pprof http://ADDR/debug/pprof/profile).

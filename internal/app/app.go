@@ -234,6 +234,9 @@ func (m *Main) Start() error {
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.server.Serve(ln) }()
 	m.Log.Info("serving", "addr", ln.Addr().String(), "public_url", m.Config.PublicURL, "demo", m.Config.Demo, "version", Version)
+	if m.Config.Demo {
+		m.Log.Warn("DEMONSTRATION MODE (REGUA_DEMO=true): made-up data and Pix settings, web chat open to anyone; not for real debtors")
+	}
 	return nil
 }
 

@@ -27,7 +27,7 @@ type service struct {
 // start runs the whole service on a random port against its own database.
 func start(t testing.TB, env map[string]string) *service {
 	t.Helper()
-	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0"}
+	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true"}
 	for k, v := range env {
 		vars[k] = v
 	}
@@ -186,7 +186,7 @@ func TestAPIBadInput(t *testing.T) {
 func TestIdempotencyKey(t *testing.T) {
 	t.Parallel()
 	s := start(t, nil)
-	body := `{"external_id":"c-idem","debtor_external_id":"cli-001","amount":"1.234,56","due_date":"30/12/2026","description":"Teste"}`
+	body := `{"external_id":"c-idem","debtor_external_id":"cli-001","amount":"1234.56","due_date":"30/12/2026","description":"Teste"}`
 	var wg sync.WaitGroup
 	results := make([]resp, 8)
 	for i := range results {

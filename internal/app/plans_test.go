@@ -38,7 +38,7 @@ func (c *movingClock) Set(t time.Time) {
 // startAt is start with a clock the test controls (demo mode).
 func startAt(t *testing.T, clk *movingClock) *service {
 	t.Helper()
-	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0"}
+	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true"}
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)

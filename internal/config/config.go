@@ -43,7 +43,15 @@ type Config struct {
 	// certificate from WebhookClientCA authenticates the provider.
 	WebhookTLSAddr, WebhookTLSCert, WebhookTLSKey, WebhookClientCA string
 
+	// Demo is REGUA_DEMO: only ever true when set so, never inferred.
 	Demo bool
+
+	// MetricsAddr, when set, is the only listener serving /metrics.
+	MetricsAddr string
+
+	// WebhookAllowPrivate lets outgoing webhooks reach loopback, private,
+	// link-local and other internal addresses (tests, closed networks).
+	WebhookAllowPrivate bool
 
 	SessionTTL time.Duration
 }
@@ -66,8 +74,20 @@ type Error struct {
 func (e *Error) Error() string { return e.Var + ": " + e.Problem }
 
 // Load reads the settings through getenv (os.Getenv in production; a map in
-// tests) and validates them.
+// tests) and validates them as `regua serve` needs them: unless REGUA_DEMO is
+// true, the Pix, business and webhook settings are required.
 func Load(getenv func(string) string) (*Config, error) {
+	return load(getenv, true)
+}
+
+// LoadTool reads the settings the command-line tools need (database,
+// time zone): the serving settings are read but not required, so that
+// `regua import` or `regua apikey` work beside a demo as in production.
+func LoadTool(getenv func(string) string) (*Config, error) {
+	return load(getenv, false)
+}
+
+func load(getenv func(string) string, serving bool) (*Config, error) {
 	get := func(k, def string) string {
 		if v := strings.TrimSpace(getenv(k)); v != "" {
 			return v
@@ -99,6 +119,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		WebhookTLSCert:        get("REGUA_WEBHOOK_TLS_CERT", ""),
 		WebhookTLSKey:         get("REGUA_WEBHOOK_TLS_KEY", ""),
 		WebhookClientCA:       get("REGUA_WEBHOOK_CLIENT_CA", ""),
+		MetricsAddr:           get("REGUA_METRICS_ADDR", ""),
 	}
 
 	if err := checkURL("REGUA_DATABASE_URL", c.DatabaseURL, "postgres", "postgresql"); err != nil {
@@ -118,10 +139,8 @@ func Load(getenv func(string) string) (*Config, error) {
 			return nil, &Error{"REGUA_TELEGRAM_TOKEN", "is not a bot token (expected <id>:<secret> from @BotFather)"}
 		}
 	}
-	if _, port, ok := strings.Cut(c.HTTPAddr, ":"); !ok {
-		return nil, &Error{"REGUA_HTTP_ADDR", fmt.Sprintf("%q is not host:port (e.g. :8080)", c.HTTPAddr)}
-	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return nil, &Error{"REGUA_HTTP_ADDR", fmt.Sprintf("%q has an invalid port", c.HTTPAddr)}
+	if err := checkAddr("REGUA_HTTP_ADDR", c.HTTPAddr, ":8080"); err != nil {
+		return nil, err
 	}
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
@@ -142,17 +161,22 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, &Error{"REGUA_SESSION_TTL", fmt.Sprintf("%q must be a duration of at least 1m (e.g. 24h)", ttl)}
 	}
 
-	// Demo mode is on when nothing production-like is configured.
-	nothingConfigured := c.PixKey == "" && c.PSPURL == "" && c.BusinessName == "" && c.TelegramToken == "" && !c.WhatsApp
-	switch v := strings.ToLower(getenv("REGUA_DEMO")); v {
-	case "":
-		c.Demo = nothingConfigured
-	case "true", "1", "on", "yes":
-		c.Demo = true
-	case "false", "0", "off", "no":
-		c.Demo = false
-	default:
-		return nil, &Error{"REGUA_DEMO", fmt.Sprintf("%q must be true or false", v)}
+	// Demo mode only when asked for: a production setting left out must
+	// stop start-up, never turn the service into a demo that lists real
+	// debtors to anyone and prints Pix codes for a made-up key.
+	if c.Demo, err = boolSetting(getenv, "REGUA_DEMO"); err != nil {
+		return nil, err
+	}
+	if c.WebhookAllowPrivate, err = boolSetting(getenv, "REGUA_WEBHOOK_ALLOW_PRIVATE"); err != nil {
+		return nil, err
+	}
+	if c.MetricsAddr != "" {
+		if err := checkAddr("REGUA_METRICS_ADDR", c.MetricsAddr, "127.0.0.1:9090"); err != nil {
+			return nil, err
+		}
+	}
+	if !serving {
+		return c, nil
 	}
 
 	if c.Demo {
@@ -174,7 +198,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		{"REGUA_WEBHOOK_SECRET", c.WebhookSecret},
 	} {
 		if req.val == "" {
-			return nil, &Error{req.name, "is required when REGUA_DEMO is false"}
+			return nil, &Error{req.name, "is required (for a demonstration with made-up data, set REGUA_DEMO=true)"}
 		}
 	}
 	if !c.Demo && len(c.WebhookSecret) < 16 {
@@ -215,6 +239,30 @@ func Load(getenv func(string) string) (*Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// boolSetting reads an optional true/false setting (false when unset).
+func boolSetting(getenv func(string) string, name string) (bool, error) {
+	switch v := strings.ToLower(strings.TrimSpace(getenv(name))); v {
+	case "true", "1", "on", "yes":
+		return true, nil
+	case "", "false", "0", "off", "no":
+		return false, nil
+	default:
+		return false, &Error{name, fmt.Sprintf("%q must be true or false", v)}
+	}
+}
+
+// checkAddr checks a host:port listen address.
+func checkAddr(name, addr, example string) error {
+	_, port, ok := strings.Cut(addr, ":")
+	if !ok {
+		return &Error{name, fmt.Sprintf("%q is not host:port (e.g. %s)", addr, example)}
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return &Error{name, fmt.Sprintf("%q has an invalid port", addr)}
+	}
+	return nil
 }
 
 func checkURL(name, raw string, schemes ...string) error {

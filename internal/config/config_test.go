@@ -11,13 +11,49 @@ func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-func TestLoadDefaultsAreDemo(t *testing.T) {
-	c, err := Load(env(nil))
+func TestDemoOnlyWhenSet(t *testing.T) {
+	c, err := Load(env(map[string]string{"REGUA_DEMO": "true"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !c.Demo || c.HTTPAddr != ":8080" || c.Location.String() != "America/Sao_Paulo" || c.PixKey == "" {
-		t.Fatalf("unexpected defaults: %+v", c)
+		t.Fatalf("unexpected demo defaults: %+v", c)
+	}
+	// Nothing set: a serious product does not start as a demo on its own.
+	_, err = Load(env(nil))
+	if err == nil || !strings.HasPrefix(err.Error(), "REGUA_PIX_KEY:") || !strings.Contains(err.Error(), "REGUA_DEMO=true") {
+		t.Fatalf("empty settings: got %v, want a refusal naming REGUA_PIX_KEY and REGUA_DEMO=true", err)
+	}
+	// Half configured (the reproduced case: production settings, no Pix key,
+	// no REGUA_DEMO) refuses with one line naming the missing variable.
+	half := []map[string]string{
+		{"REGUA_BUSINESS_NAME": "Loja Real Ltda", "REGUA_WEBHOOK_SECRET": "0123456789abcdef"},
+		{"REGUA_TELEGRAM_TOKEN": "123:abc"},
+		{"REGUA_PIX_KEY": "k@x.com", "REGUA_PIX_NAME": "N", "REGUA_PIX_CITY": "C", "REGUA_BUSINESS_NAME": "B", "REGUA_BUSINESS_DOCUMENT": "11222333000181"},
+	}
+	want := []string{"REGUA_PIX_KEY", "REGUA_PIX_KEY", "REGUA_WEBHOOK_SECRET"}
+	for i, m := range half {
+		c, err := Load(env(m))
+		if err == nil || !strings.HasPrefix(err.Error(), want[i]+":") || strings.Contains(err.Error(), "\n") {
+			t.Fatalf("half-configured %v: got %v (config %+v), want one line naming %s", m, err, c, want[i])
+		}
+	}
+	// REGUA_DEMO=false is production too.
+	if _, err := Load(env(map[string]string{"REGUA_DEMO": "false"})); err == nil {
+		t.Fatal("REGUA_DEMO=false with nothing else started")
+	}
+}
+
+func TestLoadToolNeedsNoServingSettings(t *testing.T) {
+	c, err := LoadTool(env(map[string]string{"REGUA_TIMEZONE": "America/Manaus"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Demo || c.Location.String() != "America/Manaus" || c.PixKey != "" {
+		t.Fatalf("tool settings: %+v", c)
+	}
+	if _, err := LoadTool(env(map[string]string{"REGUA_DATABASE_URL": "mysql://x"})); err == nil || !strings.HasPrefix(err.Error(), "REGUA_DATABASE_URL:") {
+		t.Fatalf("tool settings still validated: %v", err)
 	}
 }
 
@@ -45,6 +81,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"psp without cert", "REGUA_PSP_URL", "https://psp.example", "REGUA_PSP_CLIENT_ID"},
 		{"psp http", "REGUA_PSP_URL", "http://psp.example", "REGUA_PSP_URL"},
 		{"bad ttl", "REGUA_SESSION_TTL", "5s", "REGUA_SESSION_TTL"},
+		{"bad metrics addr", "REGUA_METRICS_ADDR", "9090", "REGUA_METRICS_ADDR"},
+		{"bad allow private", "REGUA_WEBHOOK_ALLOW_PRIVATE", "sometimes", "REGUA_WEBHOOK_ALLOW_PRIVATE"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

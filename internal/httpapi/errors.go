@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/regua/regua/payments"
@@ -112,6 +113,10 @@ func DecodeJSON(r *http.Request, v any) error {
 			return malformed("", "malformed JSON at byte %d: %v", syn.Offset, syn)
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return malformed("", "malformed JSON: unexpected end of body")
+		case errors.As(err, &typ) && (typ.Type == reflect.TypeFor[payments.Cents]() || typ.Field == "amount" || strings.HasSuffix(typ.Field, ".amount")):
+			// An amount in any form but the API's ("1234.56"), a JSON
+			// number included, is invalid content naming the field.
+			return payments.Invalid(typ.Field, "%s", payments.ErrNotDecimal.Error())
 		case errors.As(err, &typ):
 			return malformed(typ.Field, "must be a JSON %s, not %s", typ.Type.Kind(), typ.Value)
 		case errors.As(err, &mbe):

@@ -317,7 +317,7 @@ func (s *Server) createCharge(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, s.log, err)
 		return
 	}
-	c, ferrs := intake.ChargeFromFields(in)
+	c, ferrs := intake.ChargeFromJSON(in)
 	if err := firstFieldError(ferrs); err != nil {
 		WriteError(w, r, s.log, err)
 		return

@@ -97,12 +97,24 @@ func DebtorFromFields(f DebtorFields) (payments.Debtor, []FieldError) {
 // Charge and one FieldError per problem. Whether the debtor exists is not
 // checked here: that needs the database. Status and IDs are left to the store.
 func ChargeFromFields(f ChargeFields) (payments.Charge, []FieldError) {
+	return chargeFrom(f, checkAmount)
+}
+
+// ChargeFromJSON is ChargeFromFields for the JSON API, whose amount contract
+// is the machine form only (payments.ParseDecimal: "1234.56", "12", "12.5"):
+// "0.100", "1.500", "1,50" or "1.234,56" are refused naming the field, where
+// a file's Brazilian forms would be read or refused as ambiguous.
+func ChargeFromJSON(f ChargeFields) (payments.Charge, []FieldError) {
+	return chargeFrom(f, checkDecimalAmount)
+}
+
+func chargeFrom(f ChargeFields, amount func(string, *[]FieldError) payments.Cents) (payments.Charge, []FieldError) {
 	var c payments.Charge
 	var errs []FieldError
 	c.ExternalID = checkID(FieldExternalID, f.ExternalID, &errs)
 	c.DebtorExternalID = checkID(FieldDebtorExternalID, f.DebtorExternalID, &errs)
 	c.Description = checkText(FieldDescription, f.Description, MaxDescriptionLen, false, true, &errs)
-	c.Amount = checkAmount(f.Amount, &errs)
+	c.Amount = amount(f.Amount, &errs)
 	c.DueDate = checkDueDate(f.DueDate, &errs)
 	if len(errs) > 0 {
 		return payments.Charge{}, errs
@@ -381,6 +393,25 @@ func checkAmount(v string, errs *[]FieldError) payments.Cents {
 		fail(errs, FieldAmount, v, "must be greater than zero")
 	case c > MaxAmount:
 		fail(errs, FieldAmount, v, "must be at most R$ 10.000.000.000,00")
+	default:
+		return c
+	}
+	return 0
+}
+
+func checkDecimalAmount(v string, errs *[]FieldError) payments.Cents {
+	if v == "" {
+		fail(errs, FieldAmount, "", "is required")
+		return 0
+	}
+	c, err := payments.ParseDecimal(v)
+	switch {
+	case err != nil:
+		fail(errs, FieldAmount, v, err.Error())
+	case c <= 0:
+		fail(errs, FieldAmount, v, "must be greater than zero")
+	case c > MaxAmount:
+		fail(errs, FieldAmount, v, "must be at most 10000000000.00")
 	default:
 		return c
 	}

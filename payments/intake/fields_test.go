@@ -273,7 +273,13 @@ func TestChargeAmounts(t *testing.T) {
 		{"1234", 123400, ""},
 		{"12,5", 1250, ""},
 		{"0,01", 1, ""},
-		{"1.234", 123400, ""}, // a lone separator before three digits groups thousands
+		{"1.234", 0, "is ambiguous"}, // thousands to a Brazilian, 1.234 to a program printing three decimals
+		{"1.500", 0, "is ambiguous"},
+		{"1,500", 0, "is ambiguous"},
+		{"1.500,00", 150000, ""},
+		{"1500.00", 150000, ""},
+		{"0.100", 0, "more than two decimal"},
+		{"0.001", 0, "more than two decimal"},
 		{"1.234.567,89", 123456789, ""},
 		{" 99 ", 9900, ""},
 		{"10.000.000.000,00", 1_000_000_000_000, ""},
@@ -281,7 +287,7 @@ func TestChargeAmounts(t *testing.T) {
 		{"abc", 0, "is not an amount"},
 		{"12,3,4", 0, "misplaced thousands"},
 		{"1.23.45", 0, "misplaced thousands"},
-		{"12,345", 1234500, ""},
+		{"12,345", 0, "is ambiguous"},
 		{"1,2345", 0, "more than two decimal"},
 		{"12.345,678", 0, "more than two decimal"},
 		{"0", 0, "greater than zero"},

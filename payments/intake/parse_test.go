@@ -628,3 +628,32 @@ func TestFoldKey(t *testing.T) {
 		}
 	}
 }
+
+// "1.500" in a Brazilian file may be R$ 1.500,00 or 1,50: the import refuses
+// the line with the reason rather than guess; unambiguous forms pass.
+func TestAmbiguousAmountRefusedWithLine(t *testing.T) {
+	t.Parallel()
+	b := mustCharges(t, csvLines(
+		"codigo;cliente;valor;vencimento", // 1
+		"F1;C1;1.500,00;30/11/2026",       // 2 good
+		"F2;C1;1.500;30/11/2026",          // 3 ambiguous
+		"F3;C1;1500.00;30/11/2026",        // 4 good
+		"F4;C1;1.234.567,89;30/11/2026",   // 5 good
+		"F5;C1;0.100;30/11/2026",          // 6 three decimals
+	))
+	if len(b.Errors) != 2 {
+		t.Fatalf("problems:\n%s", errorsText(b.Errors))
+	}
+	if e := b.Errors[0]; e.Line != 3 || e.Field != FieldAmount || !strings.Contains(e.Reason, "ambiguous") || !strings.Contains(e.Reason, "1.500,00") {
+		t.Errorf("problem = %+v (%s)", e, e.Error())
+	}
+	if e := b.Errors[1]; e.Line != 6 || e.Field != FieldAmount || !strings.Contains(e.Reason, "more than two decimal") {
+		t.Errorf("problem = %+v (%s)", e, e.Error())
+	}
+	want := []payments.Cents{150000, 150000, 123456789}
+	for i, r := range b.Rows {
+		if r.Charge.Amount != want[i] {
+			t.Errorf("row %d amount %d, want %d", r.Line, r.Charge.Amount, want[i])
+		}
+	}
+}

@@ -112,7 +112,7 @@ func (d *decoder) advance(s string, i, n int) (int, bool) {
 //
 // A code is refused, with an *Error wrapping a sentinel, only when it
 // cannot be read: broken TLV (ErrLength), a field twice or a control
-// character or invalid UTF-8 (ErrInvalidValue), a wrong or misplaced CRC
+// character (ErrInvalidValue), a wrong or misplaced CRC
 // (ErrCRC), a mandatory field absent (ErrMissingField: 00, a Pix merchant
 // account template, 52, 53, 58, 59, 60, 63), no Pix GUI in any merchant
 // account template 26-51 (ErrGUI), a format indicator other than 01
@@ -163,10 +163,13 @@ func (d *decoder) decode(s string) (Payload, error) {
 		}
 	}
 	if !ascii {
-		if !utf8.ValidString(s) {
-			return p, fail("", firstInvalidUTF8(s), ErrInvalidValue, "not valid UTF-8 text")
+		if i := firstInvalidUTF8(s); i >= 0 {
+			// Latin-1 from an old generator, most likely: lengths count
+			// bytes there, as here.
+			d.warn("", "byte 0x%02X at position %d is not UTF-8 (Latin-1?); values are given as they are", s[i], i)
+		} else {
+			d.warn("", "the code has characters outside ASCII; Régua writes plain ASCII")
 		}
-		d.warn("", "the code has characters outside ASCII; Régua writes plain ASCII")
 	}
 	var top [100]field
 	if err := d.scan(s, 0, "", &top); err != nil {

@@ -171,6 +171,7 @@ func TestDecodeWarnings(t *testing.T) {
 			func(p Payload) bool { return p.MerchantName == "José Açaí" && p.MerchantCity == "BRASÍLIA" }},
 		{"accents, lengths in characters", seal(parts{f59: "5909José Açaí", f60: "6008BRASÍLIA"}.body()), []string{"", "", "59", "60"},
 			func(p Payload) bool { return p.MerchantName == "José Açaí" && p.MerchantCity == "BRASÍLIA" }},
+		{"Latin-1 city", seal(parts{f60: "6008BRAS\xcdLIA"}.body()), []string{"", "60"}, func(p Payload) bool { return p.MerchantCity == "BRAS\xcdLIA" }},
 		{"Pix account in 27, another network in 26", seal(parts{f26: tlv("26", tlv("00", "BR.COM.STONE.QRCODE")+tlv("01", "A37F87")) + tlv("27", gui+tlv("25", "qrcode.stone.com.br/api/v2/qr/abc"))}.body()), []string{"27"},
 			func(p Payload) bool { return p.Dynamic && p.Unknown["26"] != "" }},
 		{"two Pix accounts", seal(parts{f26: tlv("26", gui+tlv("01", manualKey)) + tlv("27", gui+tlv("01", "a@b.co"))}.body()), []string{"27"},

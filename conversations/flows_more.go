@@ -366,6 +366,7 @@ func (t *turn) negativation() {
 }
 
 func (t *turn) whyInterest() {
+	t.touchAmounts() // the rules come with the amounts
 	t.reply(txtWhyInterest(t.f.FineBP, t.f.InterestMonthlyBP), numbered(lblBalance, lblBackMenu)...)
 	t.to(StateWhy)
 }

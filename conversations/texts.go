@@ -494,7 +494,7 @@ func sameDay(a, b time.Time) bool {
 // "pix", "cobrança", amounts or names.
 
 const (
-	txtOtherPerson      = "Obrigado por avisar! Por segurança, só posso tratar do assunto diretamente com a pessoa que procuramos. Se este número não é da pessoa que procuramos, escolha 1 e não enviamos mais mensagens para cá. Se preferir, escolha 2 e peça para a pessoa nos chamar por aqui quando puder."
+	txtOtherPerson      = "Obrigado por avisar! Por segurança, só trato do assunto com o próprio titular. Se este número não é da pessoa que procuramos, escolha 1 e não enviamos mais mensagens para cá. Se preferir, escolha 2 e peça para a pessoa nos chamar por aqui quando puder."
 	txtOtherPersonAgain = "Por segurança, como outra pessoa está usando este número, não posso seguir o atendimento automático por aqui. Se este número não é da pessoa que procuramos, escolha 1. Uma pessoa da nossa equipe também pode ajudar:"
 	txtOtherPersonNote  = "Combinado! Peça para a pessoa nos chamar por aqui quando puder. Obrigado pela ajuda! 🙏"
 	txtOtherPersonEnded = "Entendi. Por segurança, encerrei o atendimento automático por aqui e não vou mostrar mais nenhuma informação. Se este número não é da pessoa que procuramos, escolha 1; se preferir, peça para a pessoa nos chamar quando puder."

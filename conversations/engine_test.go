@@ -586,3 +586,19 @@ func TestAmountsReadOnlyThroughAccessors(t *testing.T) {
 		}
 	}
 }
+
+// "Vou ser negativado?" is answered from the business's setting, neutrally.
+func TestNegativationFromSettings(t *testing.T) {
+	t.Parallel()
+	eng, s, f := verified(t, "maria")
+	f.BureauAfterDays = 60
+	_, acts := eng.Step(s, textEvent("vou ser negativado?"), f, fxToday)
+	if len(acts) != 1 || !strings.Contains(acts[0].Text, "mais de 60 dias em atraso") || !strings.Contains(acts[0].Text, "aviso antes") {
+		t.Fatalf("%+v", acts)
+	}
+	f.BureauAfterDays = 0
+	_, acts = eng.Step(s, textEvent("vai pro serasa?"), f, fxToday)
+	if len(acts) != 1 || !strings.Contains(acts[0].Text, "uma pessoa da nossa equipe pode te explicar") {
+		t.Fatalf("%+v", acts)
+	}
+}

@@ -589,7 +589,7 @@ func txtPayMethods(other string) string {
 }
 
 func txtBureau(days int) string {
-	return "Quando uma conta fica mais de " + plural(days, "dia", "dias") + " em atraso, ela pode ser registrada em órgãos de proteção ao crédito (como Serasa e SPC), sempre com aviso antes, como manda a lei. Pagando ou fechando um acordo, isso não acontece, e se já tiver acontecido o registro é retirado. Posso te mostrar as opções?"
+	return "Quando uma conta fica mais de " + plural(days, "dia", "dias") + " em atraso, ela pode ser registrada em órgãos de proteção ao crédito (como Serasa e SPC), sempre com aviso antes, como manda a lei. Depois do pagamento, um registro feito é retirado em até 5 dias úteis. Quer ver as opções para regularizar?"
 }
 
 // txtWhyInterest explains the late-payment rules in plain words.

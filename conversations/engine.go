@@ -260,6 +260,8 @@ func (t *turn) run() {
 func (t *turn) forget() {
 	t.s.DebtorID = 0
 	t.s.Verified = false
+	t.s.ThirdParty = false // superseded: the chat is no one's now
+	t.s.Pending = nil
 	t.s.State = StateNone
 	t.clearChoices()
 }

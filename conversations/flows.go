@@ -24,7 +24,8 @@ func (t *turn) unlinked() {
 		t.asThirdParty()
 		return
 	}
-	if t.beforeVerification() {
+	if t.s.Channel != "telegram" && t.beforeVerification() {
+		// Telegram first asks for the shared contact, below.
 		return
 	}
 	switch {

@@ -323,10 +323,12 @@ var phraseSpecs = []phraseSpec{
 		"depois eu pago|depois pago|assim que receber|quando receber|assim que der|quando der|" +
 		"quando eu receber|assim que eu receber|vou acertar|vou quitar|vou depositar|vou fazer o pix|" +
 		"vou transferir|vou pagar depois|salario|vou dar um jeito|pago mais tarde|vou pagar mais tarde|" +
-		"vou pagar sim|vou conseguir pagar"},
+		"vou pagar sim|vou conseguir pagar|vai pagar|vamos pagar|vai quitar|vamos quitar|vai acertar|" +
+		"vamos acertar|vai depositar|vamos depositar|vai fazer o pix|vamos fazer o pix|vai transferir|" +
+		"vamos transferir|a gente paga|ela paga|ele paga|ela vai pagar|ele vai pagar"},
 	{sigPromiseCue, sigNegPromise, "pago|posso pagar|consigo pagar|consigo|posso|da pra pagar|da para pagar|" +
 		"pagar no dia|pago no dia|acerto|quito|transfiro|faco o pix|pagaria|vou conseguir|recebo|eu pago|" +
-		"pagando|deposito no dia|pagar dia|pagar ate|sem falta|pagamento dia|pagamento no dia"},
+		"pagando|deposito no dia|pagar dia|pagar ate|sem falta|pagamento dia|pagamento no dia|pagamos|pagaremos"},
 	{sigCorrection, sigNone, "na verdade|alias|quer dizer|digo|corrigindo|melhor dizendo|muda pra|muda para|" +
 		"mudar pra|mudar para|troca pra|troca para|pode mudar|pode trocar|so vou conseguir|so consigo|so da|so posso"},
 	{sigBoleto, sigDrop, "boleto|boletos|o boleto|segunda via|2 via|2a via|fatura|faturas|codigo de barras|" +

@@ -294,7 +294,9 @@ var phraseSpecs = []phraseSpec{
 		"contesto|nao fiz|esta errado|nao pedi isso|nao assinei|nunca assinei|nao e minha divida|" +
 		"nao reconheco essa cobranca|cancelei o contrato|cancelei esse contrato|ja cancelei o contrato|" +
 		"nao conheco essa divida|nao conheco essa cobranca|nao conheco esse debito|nao conheco essa conta|" +
-		"nao conheco esse valor|desconheco esse debito|nao sei que divida|nao sei de divida"},
+		"nao conheco esse valor|desconheco esse debito|nao sei que divida|nao sei de divida|nao tenho divida|" +
+		"nao tenho nenhuma divida|nao tenho conta|nunca tive conta|nao tenho nada com voces|nao tenho debito|" +
+		"nunca fui cliente|nao sou cliente|nunca fui cliente de voces"},
 	{sigHuman, sigDrop, "atendente|atendimento|atendimento humano|humano|humana|pessoa|uma pessoa|" +
 		"pessoa de verdade|pessoa real|alguem|falar com alguem|quero falar com|preciso falar com|falar com uma pessoa|falar com atendente|" +
 		"gerente|operador|operadora|supervisor|supervisora|responsavel|funcionario|funcionaria|agente|" +
@@ -328,7 +330,8 @@ var phraseSpecs = []phraseSpec{
 		"vamos transferir|a gente paga|ela paga|ele paga|ela vai pagar|ele vai pagar"},
 	{sigPromiseCue, sigNegPromise, "pago|posso pagar|consigo pagar|consigo|posso|da pra pagar|da para pagar|" +
 		"pagar no dia|pago no dia|acerto|quito|transfiro|faco o pix|pagaria|vou conseguir|recebo|eu pago|" +
-		"pagando|deposito no dia|pagar dia|pagar ate|sem falta|pagamento dia|pagamento no dia|pagamos|pagaremos"},
+		"pagando|deposito no dia|pagar dia|pagar ate|sem falta|pagamento dia|pagamento no dia|pagamos|pagaremos|" +
+		"faco o pagamento|faco a transferencia|faco o deposito|faco o pix|faco pix|mando o pix|te pago|te mando o pix"},
 	{sigCorrection, sigNone, "na verdade|alias|quer dizer|digo|corrigindo|melhor dizendo|muda pra|muda para|" +
 		"mudar pra|mudar para|troca pra|troca para|pode mudar|pode trocar|so vou conseguir|so consigo|so da|so posso"},
 	{sigBoleto, sigDrop, "boleto|boletos|o boleto|segunda via|2 via|2a via|fatura|faturas|codigo de barras|" +
@@ -731,6 +734,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	if n, ok := loneNumber(toks, cover[:]); ok {
 		return Intent{Kind: IntentNumber, Number: n}
+	}
+	if words <= 4 && isNegator(toks[0]) && (cover[0] == sigNone || cover[0] == sigNo) {
+		// "não, obrigado": a no, said politely.
+		return Intent{Kind: IntentNo}
 	}
 	switch {
 	case hits.has(sigYes):

@@ -146,14 +146,21 @@ func (t *turn) unverified() {
 	understood := k != IntentUnknown && k != IntentEmpty && k != IntentNumber &&
 		k != IntentDigits && k != IntentYes && k != IntentNo
 	switch {
+	case !t.s.Started && remembered(k) && !t.lost():
+		// A request: say it will be answered, then who we need to talk to.
+		t.s.Misunderstood = 0
+		t.askVerify(txtIntro(t.f.Business) + txtVerifyRemember)
 	case !t.s.Started:
 		t.s.Misunderstood = 0
 		t.askVerify(txtIntro(t.f.Business) + t.openingQuestion())
 	case understood:
 		t.s.Misunderstood = 0
-		if k == IntentGreeting {
+		switch {
+		case k == IntentGreeting:
 			t.askVerify(txtHelloVerify)
-		} else {
+		case remembered(k):
+			t.askVerify(txtVerifyRemember)
+		default:
 			t.askVerify(txtVerifyFirst)
 		}
 	default:

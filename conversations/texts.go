@@ -26,16 +26,17 @@ import (
 // Identity and verification.
 
 const (
-	txtVerifyAsk     = "Para sua segurança, antes de continuar preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
-	txtVerifyRestart = "Vamos recomeçar: por segurança, preciso confirmar sua identidade de novo. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
-	txtVerifyAgain   = "Para continuar, me envie os 3 primeiros números do seu CPF ou CNPJ, por favor."
-	txtHelloVerify   = "Olá! " + txtVerifyAsk
-	txtVerifyFirst   = "Por segurança, antes preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
-	txtVerifyShort   = "Preciso dos 3 primeiros números do seu CPF ou CNPJ. Pode enviar de novo?"
-	txtVerifyPerson  = "Ainda não consegui entender. 😕 Para continuar, me envie os 3 primeiros números do seu CPF ou CNPJ. Se preferir, fale com uma pessoa da nossa equipe:"
-	txtVerifyLocked  = "Não consegui confirmar sua identidade. Por segurança, não posso seguir com o atendimento automático por aqui. Uma pessoa da nossa equipe pode te ajudar."
-	txtLocked        = "Por segurança, não posso mostrar informações por aqui. Se quiser, uma pessoa da nossa equipe pode te ajudar."
-	txtNoPrefix      = "Não consigo confirmar sua identidade por aqui. Uma pessoa da nossa equipe pode te ajudar."
+	txtVerifyAsk      = "Para sua segurança, antes de continuar preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+	txtVerifyRestart  = "Vamos recomeçar: por segurança, preciso confirmar sua identidade de novo. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+	txtVerifyAgain    = "Para continuar, me envie os 3 primeiros números do seu CPF ou CNPJ, por favor."
+	txtHelloVerify    = "Olá! " + txtVerifyAsk
+	txtVerifyRemember = "Claro, já te ajudo com isso! Antes, por segurança, preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+	txtVerifyFirst    = "Por segurança, antes preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+	txtVerifyShort    = "Preciso dos 3 primeiros números do seu CPF ou CNPJ. Pode enviar de novo?"
+	txtVerifyPerson   = "Ainda não consegui entender. 😕 Para continuar, me envie os 3 primeiros números do seu CPF ou CNPJ. Se preferir, fale com uma pessoa da nossa equipe:"
+	txtVerifyLocked   = "Não consegui confirmar sua identidade. Por segurança, não posso seguir com o atendimento automático por aqui. Uma pessoa da nossa equipe pode te ajudar."
+	txtLocked         = "Por segurança, não posso mostrar informações por aqui. Se quiser, uma pessoa da nossa equipe pode te ajudar."
+	txtNoPrefix       = "Não consigo confirmar sua identidade por aqui. Uma pessoa da nossa equipe pode te ajudar."
 
 	txtAudioPrefix   = "Ainda não consigo ouvir áudios. "
 	txtContactThanks = "Obrigado! "

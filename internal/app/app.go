@@ -60,13 +60,15 @@ type Main struct {
 	Plans     *payments.Plans
 	stopWatch context.CancelFunc // the policy reload loop
 
-	registry *prometheus.Registry
-	server   *http.Server
-	listener net.Listener
-	mtls     *http.Server // provider webhooks over mTLS, when configured
-	mtlsLn   net.Listener
-	serveErr chan error
-	rows     *postgres.Group // chat turns' statements, batched
+	registry  *prometheus.Registry
+	server    *http.Server
+	listener  net.Listener
+	mtls      *http.Server // provider webhooks over mTLS, when configured
+	mtlsLn    net.Listener
+	metrics   *http.Server // REGUA_METRICS_ADDR, when set
+	metricsLn net.Listener
+	serveErr  chan error
+	rows      *postgres.Group // chat turns' statements, batched
 }
 
 // Open connects to PostgreSQL and Redis, applies migrations and, in demo
@@ -178,7 +180,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 // Handler builds the HTTP surface.
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
-	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Metrics: m.registry,
+	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Metrics: m.mainMetrics(),
 		Policies: m.Policies, Plans: m.Plans})
 	api.Register(mux)
 	api.RegisterPix(mux, httpapi.PixDeps{Billing: m.Billing, Secret: m.Config.WebhookSecret, PublicURL: m.Config.PublicURL, Now: m.Now})
@@ -197,10 +199,10 @@ func (m *Main) Handler() http.Handler {
 
 func (m *Main) ready(ctx context.Context) error {
 	if err := m.Pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: %w", err)
+		return &httpapi.ReadyError{Component: "postgres", Err: err}
 	}
 	if err := m.Redis.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("redis: %w", err)
+		return &httpapi.ReadyError{Component: "redis", Err: err}
 	}
 	return nil
 }
@@ -219,6 +221,10 @@ func (m *Main) Start() error {
 			ln.Close()
 			return err
 		}
+	}
+	if err := m.startMetrics(); err != nil {
+		ln.Close()
+		return err
 	}
 	if err := m.startTelegram(); err != nil {
 		ln.Close()
@@ -281,6 +287,9 @@ func (m *Main) Close() error {
 		m.server.Shutdown(ctx)
 		if m.mtls != nil {
 			m.mtls.Shutdown(ctx)
+		}
+		if m.metrics != nil {
+			m.metrics.Shutdown(ctx)
 		}
 		m.Jobs.Stop(ctx)
 	}

@@ -52,9 +52,17 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if errors.As(err, &be) {
 		status = http.StatusBadRequest
 	}
-	if code == payments.EINTERNAL {
-		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		body.Error.Message = "internal error; it has been logged"
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		status = http.StatusRequestEntityTooLarge
+		body.Error.Code, body.Error.Field = payments.EINVALID, ""
+		body.Error.Message = fmt.Sprintf("request body is larger than %d bytes", mbe.Limit)
+	}
+	if code == payments.EINTERNAL && status == http.StatusInternalServerError {
+		// The route's pattern and the request id, never the path: paths
+		// carry phones and documents (/chat/api/{phone}/…).
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", routeOf(r), "request_id", RequestID(r.Context()), "err", err)
+		body.Error.Message = "internal error; it has been logged as request " + RequestID(r.Context())
 	}
 	WriteJSON(w, status, body)
 }
@@ -120,7 +128,7 @@ func DecodeJSON(r *http.Request, v any) error {
 		case errors.As(err, &typ):
 			return malformed(typ.Field, "must be a JSON %s, not %s", typ.Type.Kind(), typ.Value)
 		case errors.As(err, &mbe):
-			return malformed("", "request body is larger than %d bytes", mbe.Limit)
+			return mbe // 413
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return malformed(f, "unknown field %q", f)

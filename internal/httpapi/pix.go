@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -83,7 +84,11 @@ func (s *Server) PixWebhookMTLS(d PixDeps) http.Handler {
 func (s *Server) pixWebhook(w http.ResponseWriter, r *http.Request, d PixDeps) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	if err != nil {
-		WriteError(w, r, s.log, malformed("", "body larger than %d bytes", maxWebhookBody))
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			err = malformed("", "cannot read the request body: %v", err)
+		}
+		WriteError(w, r, s.log, err)
 		return
 	}
 	viaMTLS := r.TLS != nil && len(r.TLS.VerifiedChains) > 0

@@ -22,6 +22,7 @@ import (
 	"github.com/regua/regua/bot/webchat"
 	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/internal/config"
+	"github.com/regua/regua/internal/egress"
 	"github.com/regua/regua/internal/httpapi"
 	"github.com/regua/regua/internal/jobs"
 	"github.com/regua/regua/internal/postgres"
@@ -154,6 +155,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 		Engine: conversations.NewEngine(), Log: log, Business: cfg.BusinessName, PublicURL: cfg.PublicURL})
 	m.Bot.RegisterSender(bot.ChannelWebchat, webchat.Sender{})
 	m.Jobs, err = jobs.New(jobs.Config{Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing,
+		HTTPClient: egress.Client(cfg.WebhookAllowPrivate, 15*time.Second),
 		Reconciler: reconciler, Confirmer: confirmer{m.Bot}, Ledger: m.Ledger, Plans: m.Plans})
 	if err != nil {
 		m.Close()
@@ -183,7 +185,8 @@ func (m *Main) Handler() http.Handler {
 	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Metrics: m.mainMetrics(),
 		Policies: m.Policies, Plans: m.Plans})
 	api.Register(mux)
-	api.RegisterPix(mux, httpapi.PixDeps{Billing: m.Billing, Secret: m.Config.WebhookSecret, PublicURL: m.Config.PublicURL, Now: m.Now})
+	api.RegisterPix(mux, httpapi.PixDeps{Billing: m.Billing, Secret: m.Config.WebhookSecret, PublicURL: m.Config.PublicURL, Now: m.Now,
+		AllowPrivateWebhooks: m.Config.WebhookAllowPrivate})
 	api.RegisterPlans(mux, httpapi.PlansDeps{Billing: m.Billing, PublicURL: m.Config.PublicURL})
 	m.registerChat(mux, api)
 	m.registerTelegram(mux)

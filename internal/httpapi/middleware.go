@@ -145,6 +145,7 @@ func (s *Server) requireKey(next http.HandlerFunc) http.HandlerFunc {
 			WriteError(w, r, s.log, err)
 			return
 		}
+		s.touch(r.Context(), k)
 		next(w, r.WithContext(context.WithValue(r.Context(), keyAPIKey, k)))
 	}
 }

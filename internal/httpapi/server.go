@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,6 +29,7 @@ type Server struct {
 	log      *slog.Logger
 	ready    func(context.Context) error
 	metrics  prometheus.Gatherer
+	keyUsed  sync.Map // API key id → when this process last wrote its last_used_at
 }
 
 // Deps are the Server's dependencies.

@@ -156,9 +156,15 @@ func describe(a conversations.Action) string {
 
 // apply performs the actions that change state in PostgreSQL.
 func (s *Service) apply(ctx context.Context, c *conv, in Inbound, sess *conversations.Session, a conversations.Action, f conversations.Facts) error {
+	// The debtor the turn was about: the engine's session may already have
+	// forgotten them ("não sou eu" unlinks the chat in the same step).
 	var debtor *int64
-	if sess.DebtorID != 0 {
+	switch {
+	case sess.DebtorID != 0:
 		debtor = &sess.DebtorID
+	case f.Debtor != nil && f.Debtor.ID != 0:
+		id := f.Debtor.ID
+		debtor = &id
 	}
 	alert := func(tx pgx.Tx, kind, msg string) error {
 		_, err := tx.Exec(ctx, "INSERT INTO staff_alerts (kind, debtor_id, message) VALUES ($1, $2, $3)", kind, debtor, msg)
@@ -183,19 +189,19 @@ func (s *Service) apply(ctx context.Context, c *conv, in Inbound, sess *conversa
 			_, err := tx.Exec(ctx, "UPDATE debtors SET "+optColumn+" = $2, updated_at = now() WHERE id = $1", *debtor, a.Kind == conversations.ActOptOut)
 			return err
 		case conversations.ActWrongNumber:
+			// The chat is linked to nobody from now on, and never again
+			// by its phone; the debtor's number is known to be wrong.
+			if _, err := tx.Exec(ctx, "UPDATE conversations SET debtor_id = NULL, wrong_number_at = coalesce(wrong_number_at, now()), updated_at = now() WHERE id = $1", c.ID); err != nil {
+				return err
+			}
+			sess.DebtorID, sess.Verified = 0, false
 			if debtor == nil {
-				return nil
+				return nil // a number linked to nobody: nothing more to record
 			}
 			if _, err := tx.Exec(ctx, "UPDATE debtors SET wrong_number = true, updated_at = now() WHERE id = $1", *debtor); err != nil {
 				return err
 			}
-			// The chat is no longer linked to that debtor.
-			if _, err := tx.Exec(ctx, "UPDATE conversations SET debtor_id = NULL WHERE id = $1", c.ID); err != nil {
-				return err
-			}
-			err := alert(tx, "wrong_number", "Quem respondeu neste número diz não ser o devedor: contato suspenso")
-			sess.DebtorID = 0
-			return err
+			return alert(tx, "wrong_number", "Quem respondeu neste número diz não ser o devedor: contato suspenso")
 		case conversations.ActDispute:
 			if debtor == nil {
 				return nil

@@ -126,12 +126,71 @@ func (s *Service) RegisterSender(channel string, snd Sender) {
 	s.mu.Unlock()
 }
 
-// ErrDuplicate is returned by Handle for a message already handled.
+// ErrDuplicate is returned by Handle for a message already handled, with
+// the replies stored for its first delivery.
 var ErrDuplicate = errors.New("bot: duplicate message")
 
 // Handle runs one turn and returns the replies to send, in order. Messages
 // of one conversation are handled one at a time in arrival order, each once.
+// A message id seen before runs nothing: Handle returns the replies stored
+// for the first delivery (waiting briefly while that turn is still running)
+// with ErrDuplicate, so a client that lost the answer and retries gets it.
 func (s *Service) Handle(ctx context.Context, in Inbound) ([]Reply, error) {
+	replies, err := s.handle(ctx, in)
+	if errors.Is(err, ErrDuplicate) && in.MessageID != "" {
+		stored, ferr := s.repliesTo(ctx, in.Channel, in.Chat, in.MessageID)
+		if ferr != nil {
+			s.Log.Warn("replies of a duplicate", "channel", in.Channel, "err", ferr)
+		}
+		return stored, ErrDuplicate
+	}
+	return replies, err
+}
+
+// repliesTo reads the bot's replies to the inbound message id, waiting up
+// to a few seconds for a turn of it still in progress to store them.
+func (s *Service) repliesTo(ctx context.Context, channel, chat, messageID string) ([]Reply, error) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var found bool
+		var texts []string
+		var payloads [][]byte
+		err := s.Pool.QueryRow(ctx, `
+			WITH m AS (
+				SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+				WHERE c.channel = $1 AND c.chat = $2 AND m.channel_message_id = $3 AND m.direction = 'in')
+			SELECT EXISTS (SELECT 1 FROM m),
+			       coalesce((SELECT array_agg(o.text ORDER BY o.id) FROM messages o WHERE o.reply_to = (SELECT id FROM m)), '{}'),
+			       coalesce((SELECT array_agg(o.payload ORDER BY o.id) FROM messages o WHERE o.reply_to = (SELECT id FROM m)), '{}')`,
+			channel, chat, messageID).Scan(&found, &texts, &payloads)
+		if err != nil {
+			return nil, fmt.Errorf("bot: replies to %s: %w", messageID, err)
+		}
+		if found {
+			out := make([]Reply, len(texts))
+			for i := range texts {
+				out[i].Text = texts[i]
+				var p struct {
+					Options []conversations.Option `json:"options"`
+					Pix     *Pix                   `json:"pix"`
+				}
+				json.Unmarshal(payloads[i], &p)
+				out[i].Options, out[i].Pix = p.Options, p.Pix
+			}
+			return out, nil
+		}
+		if time.Now().After(deadline) {
+			return []Reply{}, nil
+		}
+		select {
+		case <-ctx.Done():
+			return []Reply{}, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (s *Service) handle(ctx context.Context, in Inbound) ([]Reply, error) {
 	if in.Channel == "" || in.Chat == "" {
 		return nil, payments.Invalid("chat", "channel and chat are required")
 	}
@@ -167,8 +226,12 @@ type conv struct {
 	DebtorID    int64
 	Status      string
 	HadMessages bool
-	Locked      bool             // verification locked (kept in PostgreSQL)
-	Debtor      *payments.Debtor // the debtor the turn is about (ID, name, document, flags), if any
+	Locked      bool // verification locked (kept in PostgreSQL)
+	WrongNumber bool // the chat said "não sou eu": linked to nobody
+	// Wrong answers to the identity question within failureWindow: on this
+	// chat, and about Debtor on any chat.
+	ChatFailures, DebtorFailures int
+	Debtor                       *payments.Debtor // the debtor the turn is about (ID, name, document, flags), if any
 }
 
 func (s *Service) conversation(ctx context.Context, channel, chat string) (*conv, error) {
@@ -179,8 +242,15 @@ func (s *Service) conversation(ctx context.Context, channel, chat string) (*conv
 // the session's ($3), else the conversation's link, else the first debtor
 // with the chat's phone ($4). It runs on every message, so each branch must
 // stay on an index (see TestConversationQueryUsesIndexes).
+//
+// It also counts the wrong answers to the identity question given on this
+// chat, and about this debtor on any chat, within the window: they live
+// here, not in the Redis session, so that losing a session gives no fresh
+// guesses. A chat that said "não sou eu" is never linked by its phone again.
 const conversationSQL = `
-	SELECT c.id, c.debtor_id, c.status, c.last_message_at, c.verify_locked_at IS NOT NULL,
+	SELECT c.id, c.debtor_id, c.status, c.last_message_at, c.verify_locked_at IS NOT NULL, c.wrong_number_at IS NOT NULL,
+	       (SELECT count(*) FROM verification_failures v WHERE v.conversation_id = c.id AND v.cleared_at IS NULL AND v.at > $5),
+	       (SELECT count(*) FROM verification_failures v WHERE v.debtor_id = d.id AND v.cleared_at IS NULL AND v.at > $5),
 	       d.id, d.name, d.document, d.opt_out_whatsapp, d.opt_out_telegram, d.wrong_number
 	FROM conversations c
 	LEFT JOIN LATERAL (
@@ -188,11 +258,19 @@ const conversationSQL = `
 		UNION ALL
 		-- OFFSET 0 keeps the phone lookup on the phones index: without
 		-- it the planner may walk debtors in id order for the LIMIT.
-		(SELECT * FROM (SELECT * FROM debtors WHERE $3 = 0 AND c.debtor_id IS NULL AND $4 <> '' AND phones @> ARRAY[$4]::text[] OFFSET 0) p
+		(SELECT * FROM (SELECT * FROM debtors WHERE $3 = 0 AND c.debtor_id IS NULL AND c.wrong_number_at IS NULL AND $4 <> '' AND phones @> ARRAY[$4]::text[] OFFSET 0) p
 		 ORDER BY id LIMIT 1)
 		LIMIT 1
 	) d ON true
 	WHERE c.channel = $1 AND c.chat = $2`
+
+// Verification failures are counted over this window; a chat locks at
+// conversations.MaxVerifyFailures, and a debtor at maxDebtorFailures wrong
+// answers about them across all chats (someone trying several numbers).
+const (
+	failureWindow     = 30 * 24 * time.Hour
+	maxDebtorFailures = 5
+)
 
 // conversationFor finds (or creates) the conversation and, in the same
 // round trip, the debtor the turn is about: the session's, else the
@@ -207,7 +285,8 @@ func (s *Service) conversationFor(ctx context.Context, channel, chat string, ses
 		var name, doc *string
 		var optW, optT, wrong *bool
 		err := s.Rows.QueryRow(ctx, conversationSQL,
-			channel, chat, sessDebtor, phone).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked, &did, &name, &doc, &optW, &optT, &wrong)
+			channel, chat, sessDebtor, phone, s.Ledger.Now().Add(-failureWindow)).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked, &c.WrongNumber,
+			&c.ChatFailures, &c.DebtorFailures, &did, &name, &doc, &optW, &optT, &wrong)
 		if errors.Is(err, pgx.ErrNoRows) && attempt == 0 {
 			if _, err := s.Pool.Exec(ctx, "INSERT INTO conversations (channel, chat) VALUES ($1, $2) ON CONFLICT DO NOTHING", channel, chat); err != nil {
 				return nil, fmt.Errorf("bot: conversation: %w", err)
@@ -236,6 +315,8 @@ type inboundRow struct {
 	Text      string
 	Payload   []byte
 	At        time.Time
+	Failed    bool   // a wrong answer to the identity question
+	FailedFor *int64 // the debtor it was about, if any
 }
 
 func (s *Service) turn(ctx context.Context, in Inbound, sess conversations.Session) ([]Reply, conversations.Session, []storedMessage, error) {
@@ -264,7 +345,9 @@ func (s *Service) turn(ctx context.Context, in Inbound, sess conversations.Sessi
 		return nil, sess, nil, err
 	}
 	sess.Status = c.Status
-	if c.Locked {
+	// The durable count, not the session's, says how many guesses are left.
+	sess.VerifyFailures = max(sess.VerifyFailures, c.ChatFailures)
+	if c.Locked || c.ChatFailures >= conversations.MaxVerifyFailures || !sess.Verified && c.DebtorFailures >= maxDebtorFailures {
 		sess.Locked, sess.Verified = true, false
 	}
 	facts, err := s.facts(ctx, &sess, c, in)
@@ -272,6 +355,7 @@ func (s *Service) turn(ctx context.Context, in Inbound, sess conversations.Sessi
 		return nil, sess, nil, err
 	}
 	facts.KnownChat = c.HadMessages
+	facts.ChatWrongNumber = c.WrongNumber
 	next, actions := s.Engine.Step(sess, in.Event, facts, now)
 	if len(actions) == 1 && actions[0].Kind == conversations.ActNeedAmounts && facts.Debtor != nil {
 		if err := s.amounts(ctx, &facts, facts.Debtor.ID, now); err != nil {
@@ -282,6 +366,13 @@ func (s *Service) turn(ctx context.Context, in Inbound, sess conversations.Sessi
 	replies, done, err := s.perform(ctx, c, in, &next, actions, facts)
 	if err != nil {
 		return nil, sess, nil, err
+	}
+	if next.VerifyFailures > sess.VerifyFailures {
+		// A wrong answer: kept with the debtor the chat was about then.
+		row.Failed = true
+		if facts.Debtor != nil {
+			row.FailedFor = &facts.Debtor.ID
+		}
 	}
 	msgs, err := s.record(ctx, c, row, next, done, replies, "bot", now)
 	if err != nil {
@@ -357,14 +448,18 @@ func (s *Service) record(ctx context.Context, c *conv, in *inboundRow, sess conv
 			WHERE id = $1 AND (SELECT go FROM ok)
 		),
 		outs AS (
-			INSERT INTO messages (conversation_id, direction, sender, text, payload, created_at)
-			SELECT $1, 'out', $12, x.t, x.p, $10 FROM unnest($13::text[], $14::jsonb[]) WITH ORDINALITY AS x(t, p, n), ok
+			INSERT INTO messages (conversation_id, direction, sender, text, payload, created_at, reply_to)
+			SELECT $1, 'out', $12, x.t, x.p, $10, (SELECT id FROM inb) FROM unnest($13::text[], $14::jsonb[]) WITH ORDINALITY AS x(t, p, n), ok
 			WHERE ok.go ORDER BY x.n
 			RETURNING id
+		),
+		failed AS (
+			INSERT INTO verification_failures (conversation_id, debtor_id, at)
+			SELECT $1, $16, $10 FROM ok WHERE ok.go AND $15
 		)
 		SELECT (SELECT go FROM ok), coalesce((SELECT array_agg(id ORDER BY id) FROM outs), '{}')`,
 		c.ID, in.MessageID, in.Text, in.Payload, aj, in.At, hasIn,
-		debtor, status, now, sess.Locked, sender, texts, payloads).Scan(&stored, &ids)
+		debtor, status, now, sess.Locked, sender, texts, payloads, in.Failed, in.FailedFor).Scan(&stored, &ids)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.ConstraintName == "messages_inbound_once" {
 		stored, err = false, nil // stored by a turn that raced this one

@@ -50,7 +50,18 @@ func (s *Service) Messages(ctx context.Context, channel, chat string, after int6
 // Send delivers a message Régua starts (a payment confirmation, a
 // follow-up, an agent's reply): stored, announced to the event streams,
 // and handed to the channel's Sender. sender is "bot", "agent" or "system".
+//
+// It runs in the conversation's order, after any turn of that chat in
+// progress, so that a turn and a send never overwrite each other's state.
+// Messages the business starts on its own (reminders, follow-ups) use
+// Start, which passes the gate first.
 func (s *Service) Send(ctx context.Context, channel, chat string, r Reply, sender string) error {
+	return s.serial.Do(ctx, channel, chat, func(ctx context.Context) error {
+		return s.send(ctx, channel, chat, r, sender)
+	})
+}
+
+func (s *Service) send(ctx context.Context, channel, chat string, r Reply, sender string) error {
 	c, err := s.conversation(ctx, channel, chat)
 	if err != nil {
 		return err

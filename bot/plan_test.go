@@ -15,19 +15,19 @@ import (
 func TestConversationQueryUsesIndexes(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	ctx := context.Background()
-	const args = "'webchat', '+5511930000001', 0, '+5511930000001'"
+	const args = "'webchat', '+5511930000001', 0, '+5511930000001', now() - interval '30 days'"
 	if _, err := pool.Exec(ctx, "INSERT INTO conversations (channel, chat) VALUES ('webchat', '+5511930000001')"); err != nil {
 		t.Fatal(err)
 	}
 	check := func(t *testing.T, when string) {
 		t.Helper()
 		plan := pgtest.GenericPlan(t, pool, conversationSQL, args)
-		for _, want := range []string{"debtors_phones_idx", "debtors_pkey"} {
+		for _, want := range []string{"debtors_phones_idx", "debtors_pkey", "verification_failures_conversation_idx", "verification_failures_debtor_idx"} {
 			if !strings.Contains(plan, want) {
 				t.Errorf("%s: plan does not use %s:\n%s", when, want, plan)
 			}
 		}
-		if strings.Contains(plan, "Seq Scan on debtors") || strings.Contains(plan, "Filter: (phones @>") {
+		if strings.Contains(plan, "Seq Scan on debtors") || strings.Contains(plan, "Filter: (phones @>") || strings.Contains(plan, "Seq Scan on verification_failures") {
 			t.Errorf("%s: plan scans debtors:\n%s", when, plan)
 		}
 	}

@@ -27,6 +27,10 @@ const (
 	StatePerson       = "person"        // 1 = a person, 2 = the main menu
 )
 
+// MaxVerifyFailures wrong answers lock a chat (the service counts them
+// durably, so losing the session gives no fresh attempts).
+const MaxVerifyFailures = maxVerifyFailures
+
 const (
 	// maxVerifyFailures wrong answers lock the session.
 	maxVerifyFailures = 3
@@ -110,7 +114,7 @@ func (e *Engine) Step(s Session, ev Event, f Facts, now time.Time) (Session, []A
 			t.in = e.rec.Recognize(ev.Text, t.today)
 		}
 	}
-	if t.in.Kind == IntentOptIn && t.d != nil && !t.d.OptedOut {
+	if t.in.Kind == IntentOptIn && (t.d == nil && t.s.Channel != "telegram" && !f.ChatWrongNumber || t.d != nil && !t.d.OptedOut) {
 		// Not opted out: "voltar" means back to the menu.
 		t.in.Kind = IntentMenu
 	}
@@ -190,6 +194,10 @@ type turn struct {
 	today time.Time // civil date, midnight UTC
 	in    Intent
 
+	// unknown is true while a chat linked to nobody is answered as if it
+	// were a debtor's (t.d is then a stand-in no answer matches).
+	unknown bool
+
 	needAmounts bool // the step read amounts the facts left pending
 	acts        []Action
 	// misunderstood is the count before this step, kept while the step
@@ -228,8 +236,15 @@ func (t *turn) stopCommands() bool {
 // run handles an event while the bot holds the conversation.
 func (t *turn) run() {
 	switch {
-	case t.d == nil:
+	case t.d == nil && (t.f.ChatWrongNumber || t.s.Channel == "telegram"):
+		// Telegram links by a shared contact first; a chat that said
+		// "não sou eu" is a third party.
 		t.unlinked()
+	case t.d == nil:
+		// A phone nobody we collect from is linked to gets exactly what a
+		// debtor's phone gets, so that the answers never tell anyone
+		// whether the number's owner owes money.
+		t.stranger()
 	case t.s.Locked:
 		t.locked()
 	case !t.s.Verified:

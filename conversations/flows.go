@@ -45,12 +45,27 @@ func (t *turn) unlinked() {
 		t.to(StateContact)
 		return
 	}
+	// A chat that said it is not the person we look for.
 	if !t.s.Started {
-		t.reply(txtIntro(t.f.Business)+txtUnlinked, numbered(lblPerson)...)
+		t.reply(txtIntro(t.f.Business)+txtThirdParty, numbered(lblPerson)...)
 	} else {
-		t.reply(txtUnlinkedAgain, numbered(lblPerson)...)
+		t.reply(txtThirdPartyAgain, numbered(lblPerson)...)
 	}
 	t.to(StateUnlinked)
+}
+
+// stranger answers a web chat or WhatsApp number that no debtor is linked
+// to exactly as a debtor's number is answered before verification: the
+// same opening question, the same reply to any answer (always wrong), the
+// same lock after three. Only staff can tell the two apart.
+func (t *turn) stranger() {
+	t.unknown = true
+	t.d = &Debtor{}
+	if t.s.Locked {
+		t.locked()
+		return
+	}
+	t.unverified()
 }
 
 // locked answers a chat whose verification failed three times: only a
@@ -233,7 +248,9 @@ func hasDigit(s string) bool {
 func (t *turn) attempt(ans string) {
 	t.s.Misunderstood = 0
 	prefix := documentPrefix(t.d.DocumentPrefix)
-	if len(prefix) < 3 {
+	if t.unknown {
+		prefix = "" // nobody's: no answer matches, and it is said like any wrong one
+	} else if len(prefix) < 3 {
 		// Nothing to check against: a person has to do it.
 		t.reply(txtNoPrefix, numbered(lblPerson)...)
 		t.to(StateVerifyPerson)
@@ -249,7 +266,9 @@ func (t *turn) attempt(ans string) {
 	t.s.VerifyFailures++
 	if t.s.VerifyFailures >= maxVerifyFailures {
 		t.s.Locked = true
-		t.act(Action{Kind: ActAlertStaff, Reason: rsnVerifyLocked})
+		if !t.unknown {
+			t.act(Action{Kind: ActAlertStaff, Reason: rsnVerifyLocked})
+		}
 		t.reply(txtVerifyLocked, numbered(lblPerson)...)
 		t.to(StateNone)
 		return
@@ -966,11 +985,13 @@ func (t *turn) wrongPerson() {
 	if !t.s.Started {
 		intro = txtIntro(t.f.Business)
 	}
-	if t.d == nil {
+	if t.d == nil && (t.f.ChatWrongNumber || t.s.Channel == "telegram") {
 		t.reply(intro + txtWrongUnlinked)
 		t.forget()
 		return
 	}
+	// A debtor's number or one linked to nobody: the same answer, and the
+	// chat is recorded as not the debtor's either way.
 	t.act(Action{Kind: ActWrongNumber})
 	t.reply(intro + txtWrongPerson)
 	t.forget()

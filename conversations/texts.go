@@ -84,6 +84,10 @@ const (
 	txtAskContactReturn = "Vamos recomeçar: por segurança, preciso identificar você de novo. Toque no botão abaixo e compartilhe seu número de telefone."
 	txtAskContactAgain  = "Para continuar, toque no botão “Compartilhar meu telefone” abaixo, por favor."
 	txtWrongUnlinked    = "Tudo bem, obrigado por avisar! Não há nada pendente para este número."
+	// A chat that said it is not the person we look for: nothing about
+	// anyone is said there, and it is never asked for a document again.
+	txtThirdParty      = "Este número está registrado como não sendo da pessoa que procuramos, então não trato de nenhum assunto dela por aqui. 🙂 Se precisar de algo, posso te passar para uma pessoa da nossa equipe."
+	txtThirdPartyAgain = "Por aqui não trato de assuntos de outra pessoa. Se precisar de algo, posso te passar para uma pessoa da nossa equipe."
 )
 
 // Menus and small talk.

@@ -42,7 +42,8 @@ import (
 //
 // Between steps the test plays the service: a contact links the chat to
 // the fixture with that phone; opt_out/opt_in and wrong_number change the
-// debtor's flags in the next steps' facts.
+// debtor's flags in the next steps' facts, and wrong_number unlinks the
+// chat for good (Facts.ChatWrongNumber).
 //
 // Run with -update to rewrite the expected lines (<, |, -, !) from what the
 // engine says now; everything else in the file is kept. Review the diff.
@@ -90,7 +91,10 @@ type player struct {
 	known    bool
 	optedOut bool
 	wrongNum bool
-	s        Session
+	// chatWrong: the chat said "não sou eu"; the service then links it to
+	// nobody and says so in the facts.
+	chatWrong bool
+	s         Session
 }
 
 func newPlayer() *player {
@@ -105,6 +109,10 @@ func (p *player) facts() Facts {
 		f.Debtor.WrongNumber = p.wrongNum
 	}
 	f.KnownChat = p.known
+	if p.chatWrong {
+		f.Debtor, f.ChatWrongNumber = nil, true
+		f.Charges, f.Total, f.Offers = nil, 0, nil
+	}
 	return f
 }
 
@@ -285,7 +293,7 @@ func (p *player) step(t *testing.T, eng *Engine, where string, ev Event) []strin
 		case ActOptIn:
 			p.optedOut = false
 		case ActWrongNumber:
-			p.wrongNum = true
+			p.wrongNum, p.chatWrong = true, true
 		}
 	}
 	if len(acts) > 0 {

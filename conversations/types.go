@@ -106,6 +106,10 @@ type Facts struct {
 	// KnownChat is true when this chat has talked before (stored messages):
 	// an empty session then means Redis lost it, and the bot restarts politely.
 	KnownChat bool
+	// ChatWrongNumber is true when this chat said it is not the person we
+	// look for ("não sou eu"): it is linked to nobody, never asked for a
+	// document, and told nothing.
+	ChatWrongNumber bool
 }
 
 // ActionKind says what the service must do.

@@ -122,7 +122,11 @@ func (c *Chat) post(w http.ResponseWriter, r *http.Request) {
 	}
 	replies, err := c.svc.Handle(r.Context(), bot.Inbound{Channel: bot.ChannelWebchat, Chat: phone, Event: ev, MediaRef: ref})
 	if errors.Is(err, bot.ErrDuplicate) {
-		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"replies": []bot.Reply{}, "duplicate": true})
+		// Sent again (the client lost the answer): the first replies.
+		if replies == nil {
+			replies = []bot.Reply{}
+		}
+		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"replies": replies, "duplicate": true})
 		return
 	}
 	if err != nil {

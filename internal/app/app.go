@@ -156,7 +156,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 	m.Bot.RegisterSender(bot.ChannelWebchat, webchat.Sender{})
 	m.Jobs, err = jobs.New(jobs.Config{Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing,
 		HTTPClient: egress.Client(cfg.WebhookAllowPrivate, 15*time.Second),
-		Reconciler: reconciler, Confirmer: confirmer{m.Bot}, Ledger: m.Ledger, Plans: m.Plans})
+		Reconciler: reconciler, Confirmer: confirmer{m.Bot}, Starter: starter{m.Bot}, Ledger: m.Ledger, Plans: m.Plans})
 	if err != nil {
 		m.Close()
 		return nil, err

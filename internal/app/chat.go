@@ -19,6 +19,18 @@ func (c confirmer) Confirm(ctx context.Context, channel, chat, text string) erro
 	return c.svc.Send(ctx, channel, chat, bot.Reply{Text: text}, "bot")
 }
 
+// starter sends messages the business starts through the bot service's
+// gate.
+type starter struct{ svc *bot.Service }
+
+func (s starter) StartText(ctx context.Context, channel, chat string, debtorID int64, text string) (string, error) {
+	hold, err := s.svc.Start(ctx, channel, chat, debtorID, bot.Reply{Text: text})
+	if hold != bot.HoldNone {
+		return string(hold), nil
+	}
+	return "", err
+}
+
 // registerChat mounts the conversation routes.
 func (m *Main) registerChat(mux *http.ServeMux, api *httpapi.Server) {
 	api.RegisterConversations(mux, m.Bot)

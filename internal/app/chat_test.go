@@ -107,3 +107,58 @@ func TestChatPromiseFollowUp(t *testing.T) {
 		t.Fatalf("nudge: %s", h.raw[max(0, len(h.raw)-400):])
 	}
 }
+
+// No promise follow-up goes to a person who, after promising, said SAIR,
+// disputed the debt, said it is the wrong number, or whose conversation a
+// person took over (the one gate); the promise is still marked broken.
+func TestChatPromiseFollowUpHeld(t *testing.T) {
+	t.Parallel()
+	const carlos = "%2B5511999000004"
+	cases := []struct {
+		reason string
+		after  func(t *testing.T, s *service)
+	}{
+		{"opted_out", func(t *testing.T, s *service) { s.chat(t, carlos, "SAIR") }},
+		{"dispute", func(t *testing.T, s *service) { s.chat(t, carlos, "não reconheço essa dívida") }},
+		{"wrong_number", func(t *testing.T, s *service) { s.chat(t, carlos, "não sou eu, número errado") }},
+		{"with_agent", func(t *testing.T, s *service) {
+			var conv int64
+			s.Pool.QueryRow(t.Context(), "SELECT id FROM conversations WHERE chat = '+5511999000004'").Scan(&conv)
+			if err := s.Bot.Takeover(t.Context(), conv, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"paused", func(t *testing.T, s *service) {
+			s.Pool.Exec(t.Context(), "UPDATE debtors SET regua_paused_at = now() WHERE external_id = 'cli-004'")
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.reason, func(t *testing.T) {
+			t.Parallel()
+			s := start(t, nil)
+			s.chat(t, carlos, "oi")
+			s.chat(t, carlos, "529")
+			if out := s.chat(t, carlos, "pago sexta"); !strings.Contains(out, "27/11") {
+				t.Fatalf("promise: %s", out)
+			}
+			var id int64
+			if err := s.Pool.QueryRow(t.Context(), `SELECT (args->>'promise_id')::bigint FROM river_job WHERE kind = 'promise_followup'`).Scan(&id); err != nil {
+				t.Fatalf("follow-up not scheduled: %v", err)
+			}
+			c.after(t, s)
+			if err := s.Jobs.RunPromiseFollowUp(t.Context(), id); err != nil {
+				t.Fatal(err)
+			}
+			var status string
+			s.Pool.QueryRow(t.Context(), "SELECT status FROM promises WHERE id = $1", id).Scan(&status)
+			if status != "broken" {
+				t.Fatalf("promise %s, want broken", status)
+			}
+			var nudges int
+			s.Pool.QueryRow(t.Context(), "SELECT count(*) FROM messages WHERE text LIKE '%combinamos para%'").Scan(&nudges)
+			if nudges != 0 {
+				t.Fatalf("follow-up sent despite %s", c.reason)
+			}
+		})
+	}
+}

@@ -79,9 +79,10 @@ type Config struct {
 	ReconcileEvery time.Duration
 	// PollInterval overrides River's fetch poll interval (tests).
 	PollInterval time.Duration
-	// Confirmer delivers payment confirmations and follow-ups in chat (nil:
-	// recorded only).
+	// Confirmer delivers payment confirmations in chat (nil: recorded only).
 	Confirmer Confirmer
+	// Starter sends promise follow-ups through the gate (nil: none sent).
+	Starter Starter
 	// Ledger answers what a debtor owes (promise follow-ups).
 	Ledger *payments.Ledger
 	// Plans, when set, gets a periodic job that breaks installment plans
@@ -106,7 +107,11 @@ func New(cfg Config) (*Jobs, error) {
 	river.AddWorker(workers, &webhookWorker{pool: cfg.Pool, secret: cfg.Secret, http: cfg.HTTPClient, now: cfg.Now})
 	river.AddWorker(workers, &reconcileWorker{billing: cfg.Billing, src: cfg.Reconciler, now: cfg.Now})
 	river.AddWorker(workers, &confirmWorker{pool: cfg.Pool, c: cfg.Confirmer})
-	promises := &promiseWorker{pool: cfg.Pool, ledger: cfg.Ledger, c: cfg.Confirmer}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	promises := &promiseWorker{pool: cfg.Pool, ledger: cfg.Ledger, starter: cfg.Starter, log: log}
 	river.AddWorker(workers, promises)
 	rc := &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -38,16 +39,26 @@ func (j *Jobs) SchedulePromiseFollowUpTx(ctx context.Context, tx pgx.Tx, promise
 	return nil
 }
 
+// Starter sends a message the business starts on its own through the one
+// gate (opt-out, wrong number, dispute, a person holding the chat, régua
+// paused): the bot service. hold is why it was not sent ("" when sent).
+type Starter interface {
+	StartText(ctx context.Context, channel, chat string, debtorID int64, text string) (hold string, err error)
+}
+
 type promiseWorker struct {
 	river.WorkerDefaults[PromiseArgs]
-	pool   *pgxpool.Pool
-	ledger *payments.Ledger
-	c      Confirmer
+	pool    *pgxpool.Pool
+	ledger  *payments.Ledger
+	starter Starter
+	log     *slog.Logger
 }
 
 // Work marks the promise kept when nothing is owed any more; otherwise it
-// marks it broken and nudges the debtor in the chat where they promised.
-// The nudge names no amount: the chat may no longer be verified.
+// marks it broken and nudges the debtor in the chat where they promised,
+// through the gate: nothing goes to a chat that opted out, said wrong
+// number, disputes, or is in a person's hands. The nudge names no amount:
+// the chat may no longer be verified.
 func (w *promiseWorker) Work(ctx context.Context, job *river.Job[PromiseArgs]) error {
 	var debtorID int64
 	var status, channel, chat, name string
@@ -70,13 +81,18 @@ func (w *promiseWorker) Work(ctx context.Context, job *river.Job[PromiseArgs]) e
 		return err
 	}
 	tag, err := w.pool.Exec(ctx, "UPDATE promises SET status = 'broken' WHERE id = $1 AND status = 'open'", job.Args.PromiseID)
-	if err != nil || tag.RowsAffected() == 0 || w.c == nil || channel == "" {
+	if err != nil || tag.RowsAffected() == 0 || w.starter == nil || channel == "" {
 		return err
 	}
 	first, _, _ := strings.Cut(name, " ")
 	text := fmt.Sprintf("Oi, %s! Passando para lembrar do pagamento que combinamos para %s. Se precisar, responda aqui que eu te ajudo. 😊",
 		first, promised.Format("02/01"))
-	return w.c.Confirm(ctx, channel, chat, text)
+	hold, err := w.starter.StartText(ctx, channel, chat, debtorID, text)
+	if hold != "" {
+		w.log.Info("promise follow-up held", "promise_id", job.Args.PromiseID, "debtor_id", debtorID, "reason", hold)
+		return nil
+	}
+	return err
 }
 
 // RunPromiseFollowUp runs a promise's follow-up now (what the scheduled job

@@ -44,14 +44,24 @@ func TestBodyOverLimitIs413(t *testing.T) {
 	} // the server may close the connection before the client is done sending
 }
 
-// A NUL byte in a path or a query is a 400, never a 500 from PostgreSQL.
-func TestNULInURLIs400(t *testing.T) {
+// A NUL byte in a path, a query or a JSON string is a 400, never a 500 from
+// PostgreSQL.
+func TestNULIs400(t *testing.T) {
 	t.Parallel()
 	s := start(t, nil)
 	for _, p := range []string{"/api/v1/debtors/a%00b", "/api/v1/debtors/%00/statement", "/api/v1/charges/x%00",
 		"/api/v1/charges?debtor_external_id=%00", "/api/v1/conversations?status=%00", "/chat/api/%00/messages", "/%00"} {
 		if r := s.do(t, "GET", p, ""); r.status != 400 || r.body["error"] == nil {
 			t.Errorf("GET %s: %d %s, want a JSON 400", p, r.status, r.raw)
+		}
+	}
+	for _, tc := range []struct{ path, body string }{
+		{"/chat/api/11999000001/messages", `{"text":"oi\u0000"}`},
+		{"/api/v1/debtors/cli-001/plans", `{"offer_id":"x\u0000"}`},
+		{"/api/v1/charges", `{"external_id":"c\u0000","debtor_external_id":"cli-001","amount":"10","due_date":"2026-12-20"}`},
+	} {
+		if r := s.do(t, "POST", tc.path, tc.body); r.status != 400 || r.body["error"] == nil {
+			t.Errorf("POST %s %s: %d %s, want a JSON 400", tc.path, tc.body, r.status, r.raw)
 		}
 	}
 }

@@ -60,7 +60,7 @@ func Blocked(ip netip.Addr) (bool, string) {
 }
 
 // ErrBlocked is wrapped by the errors of a refused address.
-var ErrBlocked = errors.New("egress: address not allowed")
+var ErrBlocked = errors.New("address not allowed")
 
 // Resolver looks host names up (net.DefaultResolver in production).
 type Resolver interface {
@@ -94,7 +94,11 @@ func CheckURL(ctx context.Context, r Resolver, raw string, allowPrivate bool) er
 	}
 	for _, ip := range ips {
 		if bad, what := Blocked(ip); bad {
-			return fmt.Errorf("%w: %s resolves to %s (%s); outgoing webhooks go to public addresses only", ErrBlocked, host, ip, what)
+			where := fmt.Sprintf("%s is %s", host, what)
+			if ip.String() != host {
+				where = fmt.Sprintf("%s resolves to %s, %s", host, ip, what)
+			}
+			return fmt.Errorf("%s: outgoing webhooks go to public addresses only (%w)", where, ErrBlocked)
 		}
 	}
 	return nil
@@ -109,10 +113,10 @@ func Dialer(allowPrivate bool) *net.Dialer {
 		d.Control = func(network, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil {
-				return fmt.Errorf("%w: cannot read %q", ErrBlocked, address)
+				return fmt.Errorf("egress: cannot read the address %q: %w", address, ErrBlocked)
 			}
 			if bad, what := Blocked(ap.Addr()); bad {
-				return fmt.Errorf("%w: %s is %s", ErrBlocked, ap.Addr(), what)
+				return fmt.Errorf("egress: %s is %s: %w", ap.Addr(), what, ErrBlocked)
 			}
 			return nil
 		}

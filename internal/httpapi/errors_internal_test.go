@@ -6,7 +6,7 @@ func TestHasNULEscape(t *testing.T) {
 	for in, want := range map[string]bool{
 		`{"text":"oi\u0000"}`:     true,
 		`{"text":"\u0000"}`:       true,
-		`{"text":"a\\\u0000"}`:    true, // an escaped backslash, then NUL
+		`{"text":"a\\\u0000"}`:    true,  // an escaped backslash, then NUL
 		`{"text":"a\\u0000"}`:     false, // a backslash, then the text u0000
 		`{"text":"\u00001"}`:      true,
 		`{"text":"\u0001"}`:       false,

@@ -218,7 +218,8 @@ func (m *Main) Start() error {
 		return fmt.Errorf("REGUA_HTTP_ADDR: %w", err)
 	}
 	m.listener = ln
-	m.server = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// The server's own complaints go through the masking JSON logger too.
+	m.server = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	if m.Config.WebhookTLSAddr != "" {
 		if err := m.startMTLS(); err != nil {
 			ln.Close()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -32,7 +33,7 @@ func (m *Main) startMetrics() error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
 	m.metricsLn = ln
-	m.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	go m.metrics.Serve(ln)
 	m.Log.Info("serving /metrics", "addr", ln.Addr().String())
 	return nil

@@ -214,6 +214,7 @@ func TestNoPersonalDataInLogsUnderFailures(t *testing.T) {
 	client := &http.Client{Timeout: 20 * time.Second}
 	var mu sync.Mutex
 	statuses := map[int]int{}
+	var failedIDs []string // request ids of the 500s: each must be in the log
 	do := func(method, rawPath, body string) {
 		req, err := http.NewRequest(method, m.URL()+rawPath, strings.NewReader(body))
 		if err != nil {
@@ -231,6 +232,9 @@ func TestNoPersonalDataInLogsUnderFailures(t *testing.T) {
 		res.Body.Close()
 		mu.Lock()
 		statuses[res.StatusCode]++
+		if res.StatusCode == 500 {
+			failedIDs = append(failedIDs, res.Header.Get("X-Request-Id"))
+		}
 		mu.Unlock()
 	}
 	escape := func(s string) string {
@@ -269,6 +273,11 @@ func TestNoPersonalDataInLogsUnderFailures(t *testing.T) {
 	out := logs.String()
 	if !strings.Contains(out, `"route":"POST /chat/api/{phone}/messages"`) || !strings.Contains(out, `"msg":"request failed"`) || statuses[500] == 0 {
 		t.Fatalf("the failures were not injected (statuses %v); log:\n%.3000s", statuses, out)
+	}
+	for _, id := range failedIDs {
+		if id == "" || !strings.Contains(out, `"request_id":"`+id+`"`) {
+			t.Errorf("the 500 answered as request %q is not in the log", id)
+		}
 	}
 	if strings.Contains(out, `"path":`) {
 		t.Errorf("a log line names a request path; logs name the route and the request id")

@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/regua/regua/payments"
+	"github.com/regua/regua/payments/pix/apipix/apipixtest"
 )
 
 // A body over the limit is a 413, whatever route reads it.
@@ -83,5 +86,24 @@ func TestMetricsOnItsOwnListener(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 || !strings.Contains(string(body), `regua_http_requests_total{route="GET /api/v1/debtors"`) {
 		t.Fatalf("metrics listener: %d %.300s", res.StatusCode, body)
+	}
+}
+
+// A payer's message holding a NUL (\u0000) does not make the provider's
+// notification a 500 retried forever: the payment is booked once.
+func TestPixWebhookPayerTextWithNUL(t *testing.T) {
+	t.Parallel()
+	s := start(t, nil)
+	code := s.issue(t, "fat-1004")
+	amount, _ := payments.ParseCents(code["amount"].(string))
+	e2e := apipixtest.NewEndToEndID("00000000", testNow, 9)
+	item := strings.TrimSuffix(pixJSON(e2e, code["txid"].(string), amount, testNow), "}") + `,"infoPagador":"pago\u0000 por Juliana"}`
+	for range 2 {
+		if r := s.notify(t, `{"pix":[`+item+`]}`, goodSig); r.status != 200 {
+			t.Fatalf("notify: %d %s", r.status, r.raw)
+		}
+	}
+	if n := s.count(t, "SELECT count(*) FROM payments WHERE end_to_end_id = $1", e2e); n != 1 {
+		t.Fatalf("%d payments booked", n)
 	}
 }

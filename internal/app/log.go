@@ -44,7 +44,11 @@ func MaskString(s string) string {
 		}
 		s = d
 	}
-	idx := numberRun.FindAllStringIndex(s, -1)
+	digits, cnpjLike := scanForNumbers(s)
+	var idx [][]int
+	if digits >= 10 {
+		idx = numberRun.FindAllStringIndex(s, -1)
+	}
 	if idx != nil {
 		var b strings.Builder
 		last := 0
@@ -65,7 +69,34 @@ func MaskString(s string) string {
 		b.WriteString(s[last:])
 		s = b.String()
 	}
+	if !cnpjLike {
+		return s
+	}
 	return alnumCNPJ.ReplaceAllStringFunc(s, payments.MaskDocument)
+}
+
+// scanForNumbers counts the digits in s and says whether it has a run of 14
+// or more letters A-Z and digits (punctuation . / - aside), the least an
+// alphanumeric CNPJ needs: most logged strings need no regular expression.
+func scanForNumbers(s string) (digits int, cnpjLike bool) {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			run++
+		case c >= 'A' && c <= 'Z':
+			run++
+		case c == '.' || c == '/' || c == '-':
+		default:
+			run = 0
+		}
+		if run >= 14 {
+			cnpjLike = true
+		}
+	}
+	return digits, cnpjLike
 }
 
 // maskNumber masks a run of 10 or more digits: a phone keeps its country,

@@ -61,3 +61,19 @@ func TestLoggerMasksErrorsAndAttrs(t *testing.T) {
 		}
 	}
 }
+
+// The safety net's cost per logged string: paid only on lines that are
+// logged (errors, warnings; every request only at debug level).
+func BenchmarkMaskString(b *testing.B) {
+	for _, tc := range []struct{ name, s string }{
+		{"plain", "bot: record turn: ERROR: could not serialize access due to concurrent update (SQLSTATE 40001)"},
+		{"phone", "bot: conversation wc:+5511999000001 vanished after 3 attempts"},
+		{"encoded", "lookup %2B55%20(11)%2099900-0001 failed: context deadline exceeded"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				MaskString(tc.s)
+			}
+		})
+	}
+}

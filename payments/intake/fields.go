@@ -64,7 +64,7 @@ type ChargeFields struct {
 	ExternalID       string `json:"external_id"`
 	DebtorExternalID string `json:"debtor_external_id"`
 	Description      string `json:"description,omitempty"`
-	Amount           string `json:"amount"`   // "1234.56", "1234,56", "1.234,56", "R$ 1.234,56"
+	Amount           string `json:"amount"`   // CSV: "1234.56", "1234,56", "1.234,56", "R$ 1.234,56"; JSON: "1234.56" only (ChargeFromJSON)
 	DueDate          string `json:"due_date"` // "2026-11-30", "30/11/2026", "30/11/26"
 }
 

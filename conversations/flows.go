@@ -81,6 +81,8 @@ func (t *turn) stranger() {
 func (t *turn) locked() {
 	k := t.in.Kind
 	switch {
+	case k == IntentComplaint:
+		t.complaint()
 	case k == IntentHuman, k == IntentDispute, k == IntentNumber && t.in.Number == 1:
 		t.handoff(rsnAskedLocked)
 	case k == IntentGoodbye:

@@ -378,7 +378,7 @@ func (t *turn) byState() bool {
 		case k == IntentNumber:
 			t.pickCharge(n)
 			return true
-		case (k == IntentUnknown || k == IntentPayPix || k == IntentBalance || k == IntentYes) &&
+		case (k == IntentUnknown || k == IntentPayPix || k == IntentBalance || k == IntentYes || k == IntentCash) &&
 			hasWord(t.ev.Text, "tudo", "total", "todas", "todos"):
 			// "tudo", "o total", "pagar tudo"; not "tudo bem".
 			t.pickCharge(len(t.s.ChargeChoices))

@@ -266,7 +266,8 @@ var phraseSpecs = []phraseSpec{
 		"este numero nao e|nao e a pessoa|nao e da pessoa|nao e dessa pessoa|nao conheco esse nome|" +
 		"nao conheco ele|nao conheco ela|nao tem ninguem com esse nome|nao usa mais esse numero|nao usa mais|" +
 		"nao tenho mais esse celular|nao tenho mais esse numero|esse numero agora e meu|esse celular agora e meu|" +
-		"numero novo|agora e meu"},
+		"numero novo|agora e meu|nunca ouvi falar|nunca ouvi falar dessa pessoa|nao sei quem e essa pessoa|" +
+		"nao sei quem e|dessa pessoa|nao conheco nenhuma|nao conheco nenhum|quem e essa pessoa que voces procuram"},
 	{sigOptOut, sigDrop, "sair|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
 		"chega de|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
 		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
@@ -348,7 +349,7 @@ var phraseSpecs = []phraseSpec{
 	{sigCash, sigDrop, "a vista|avista|quitar|liquidar|pagar tudo|pagar o total|quero quitar|de uma vez|" +
 		"de uma vez so|tudo de uma vez|antecipar|antecipacao|adiantar as parcelas|quitacao|quitar tudo|" +
 		"pagamento a vista|valor a vista|pagar tudo agora|pagar tudo hoje|liquidacao|quitar a divida|" +
-		"quitar o acordo|quitar o parcelamento"},
+		"quitar o acordo|quitar o parcelamento|tudo de vez|de vez|tudo junto|pagar de uma vez|pagar tudo junto"},
 	// "à vista não dá": the cash offer refused, not asked for.
 	{sigDrop, sigNone, "a vista nao da|a vista nao consigo|a vista nao tenho|a vista nao posso|avista nao da|" +
 		"a vista nao|a vista fica dificil|a vista e dificil|a vista nao vai dar|a vista impossivel"},
@@ -615,6 +616,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if hits.has(sigWhy) && !hits.has(sigInterest) && !hits.has(sigNoInterest) && mentionsData(toks) {
 		// "pra que você precisa do meu cpf?"
 		hits |= 1 << sigIdentityWhy
+	}
+	if hits.has(sigPayPix) && hasTok(toks, "tudo") && !hasTok(toks, "bem") {
+		// "quero pagar tudo": the cash offer, with its discount.
+		hits |= 1 << sigCash
 	}
 	if thirdParty(toks) {
 		hits |= 1 << sigThirdParty

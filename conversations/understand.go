@@ -235,6 +235,12 @@ func spelledDigits(toks []string, i int) (string, int) {
 	var b [14]byte
 	n, j := 0, i
 	for j < len(toks) && n < len(b) {
+		if toks[j] == breakToken && n > 0 && j+1 < len(toks) {
+			if _, ok := digitWords[toks[j+1]]; ok {
+				j++ // "um, dois, três"
+				continue
+			}
+		}
 		d, ok := digitWords[toks[j]]
 		if !ok {
 			break

@@ -328,7 +328,10 @@ var phraseSpecs = []phraseSpec{
 		"vou transferir|vou pagar depois|salario|vou dar um jeito|pago mais tarde|vou pagar mais tarde|" +
 		"vou pagar sim|vou conseguir pagar|vai pagar|vamos pagar|vai quitar|vamos quitar|vai acertar|" +
 		"vamos acertar|vai depositar|vamos depositar|vai fazer o pix|vamos fazer o pix|vai transferir|" +
-		"vamos transferir|a gente paga|ela paga|ele paga|ela vai pagar|ele vai pagar"},
+		"vamos transferir|a gente paga|ela paga|ele paga|ela vai pagar|ele vai pagar|assim que entrar|quando entrar|" +
+		"assim que cair|quando cair|assim que sobrar|quando sobrar|assim que eu tiver|quando eu tiver|" +
+		"assim que tiver|quando tiver|assim que eu conseguir|quando eu conseguir|assim que puder|quando puder|" +
+		"entrar um dinheiro|entrar dinheiro|cair o dinheiro|cair o pagamento|quando eu puder|assim que eu puder"},
 	{sigPromiseCue, sigNegPromise, "pago|posso pagar|consigo pagar|consigo|posso|da pra pagar|da para pagar|" +
 		"pagar no dia|pago no dia|acerto|quito|transfiro|faco o pix|pagaria|vou conseguir|recebo|eu pago|" +
 		"pagando|deposito no dia|pagar dia|pagar ate|sem falta|pagamento dia|pagamento no dia|pagamos|pagaremos|" +
@@ -612,6 +615,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		if hasTok(toks, "formas") || hasTok(toks, "forma") || hasTok(toks, "meios") || hasTok(toks, "opcoes") && hits.has(sigMenu) {
 			hits |= 1 << sigPayMethods
 		}
+	}
+	if mentionsData(toks) && refusesToGive(toks) {
+		// "não vou ficar passando meu cpf pra qualquer um"
+		hits |= 1 << sigIdentityWhy
 	}
 	if hits.has(sigWhy) && !hits.has(sigInterest) && !hits.has(sigNoInterest) && mentionsData(toks) {
 		// "pra que você precisa do meu cpf?"
@@ -1157,7 +1164,7 @@ func installmentCount(toks []string, cover []signal, words int) (count int, says
 				// "em 3 dias" is a date
 			default:
 				if i > 0 && (toks[i-1] == "em" || toks[i-1] == "ate") && nearInstallments(cover, i-1) {
-					n = v
+					n, strong = v, true // "dividir em tres"
 				}
 			}
 		}

@@ -662,3 +662,24 @@ func mentionsData(toks []string) bool {
 	}
 	return false
 }
+
+// refusesToGive reports a negation before a verb of giving ("não vou ficar
+// passando", "nem pensar em mandar").
+func refusesToGive(toks []string) bool {
+	neg := false
+	for _, t := range toks {
+		switch {
+		case t == breakToken:
+			neg = false
+		case isNegator(t):
+			neg = true
+		case neg:
+			switch t {
+			case "passar", "passando", "passo", "dar", "dou", "informar", "informo", "mandar", "mando", "enviar",
+				"envio", "fornecer", "forneco", "digitar", "digito", "falar", "falo", "compartilhar":
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -119,7 +119,7 @@ func dateNegated(toks []string, start, end, prevEnd int) bool {
 }
 
 func tokAt(toks []string, i int) string {
-	if i < len(toks) {
+	if i >= 0 && i < len(toks) {
 		return toks[i]
 	}
 	return ""

@@ -276,7 +276,8 @@ var phraseSpecs = []phraseSpec{
 		"nao quero mais mensagens|nao quero mais mensagem|nao me mande|nao me mande mais|nao mande|nao mande mais|" +
 		"nao manda mais|nao me manda|nao me manda mais|nao envie|nao me envie|nao me liga|nao me ligue|" +
 		"nao me liga mais|nunca mais me mande|nunca mais mande|nunca mais me manda|nunca mais me mandem|" +
-		"nao me mande nada|me tira dessa lista|me tire da lista|me tire dessa lista|nao quero receber|nao quero receber mensagens|nao quero mensagens|nao me perturbe|nao me incomode|me deixa em paz|para de encher|nao me mandem"},
+		"nao me mande nada|me esquece|esquece meu numero|sai fora|some daqui|para de me mandar|" +
+		"para de mandar|me tira dessa lista|me tire da lista|me tire dessa lista|nao quero receber|nao quero receber mensagens|nao quero mensagens|nao me perturbe|nao me incomode|me deixa em paz|para de encher|nao me mandem"},
 	{sigAlreadyPaid, sigDrop, "ja paguei|paguei|ja pago|ja foi pago|ja foi paga|foi pago|foi paga|esta pago|" +
 		"esta paga|ja esta pago|ja esta paga|ja quitei|quitei|ja transferi|transferi|ja fiz o pix|fiz o pix|" +
 		"ja fiz o pagamento|fiz o pagamento|ja efetuei|efetuei o pagamento|efetuei|depositei|ja depositei|" +
@@ -331,7 +332,9 @@ var phraseSpecs = []phraseSpec{
 		"vamos transferir|a gente paga|ela paga|ele paga|ela vai pagar|ele vai pagar|assim que entrar|quando entrar|" +
 		"assim que cair|quando cair|assim que sobrar|quando sobrar|assim que eu tiver|quando eu tiver|" +
 		"assim que tiver|quando tiver|assim que eu conseguir|quando eu conseguir|assim que puder|quando puder|" +
-		"entrar um dinheiro|entrar dinheiro|cair o dinheiro|cair o pagamento|quando eu puder|assim que eu puder"},
+		"entrar um dinheiro|entrar dinheiro|cair o dinheiro|cair o pagamento|quando eu puder|assim que eu puder|" +
+		"quando pingar|assim que pingar|pingar|quando sair o pagamento|quando sair meu pagamento|quando o dinheiro entrar|" +
+		"quando tiver dinheiro|quando eu tiver dinheiro|quando sobrar"},
 	{sigPromiseCue, sigNegPromise, "pago|posso pagar|consigo pagar|consigo|posso|da pra pagar|da para pagar|" +
 		"pagar no dia|pago no dia|acerto|quito|transfiro|faco o pix|pagaria|vou conseguir|recebo|eu pago|" +
 		"pagando|deposito no dia|pagar dia|pagar ate|sem falta|pagamento dia|pagamento no dia|pagamos|pagaremos|" +
@@ -448,7 +451,8 @@ var phraseSpecs = []phraseSpec{
 		"vamos|positivo|uhum|aham|yes|correto|exato|exatamente|perfeito|pode mandar|manda|mande|pode enviar|" +
 		"envia|aceito|concordo|esta bom|esta certo|tudo certo|de acordo|top|otimo|sim senhor|sim senhora|" +
 		"gostaria|desejo|tenho interesse|firmeza|legal|esta otimo|esta combinado|certinho|ah esta|ah ok|" +
-		"esta bem|esta joia|joia"},
+		"esta bem|esta joia|joia|suave|de boa|tranquilo|esta tranquilo|sussa|dale|demorou|fechou|pode crer|" +
+		"bora la|ja e|manda ver|manda bala"},
 	{sigGoodbye, sigNone, "tchau|tchau tchau|ate mais|ate logo|ate breve|ate a proxima|falou|adeus|bye|fui|" +
 		"abraco|abracos|beijo|beijos|bom descanso"},
 	{sigThanks, sigNone, "obrigado|muito obrigado|obrigado mesmo|valeu|grato|grata|agradeco|thanks|" +
@@ -677,8 +681,6 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		return Intent{Kind: IntentDispute}
 	case hits.has(sigScam):
 		return Intent{Kind: IntentScamCheck}
-	case hits.has(sigAbuse):
-		return Intent{Kind: IntentAbuse}
 	case hits.has(sigIdentityWhy) && !hits.has(sigWhyInterest):
 		return Intent{Kind: IntentIdentityWhy}
 	case hits.has(sigHuman) && !hits.has(sigHours):
@@ -737,6 +739,9 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		return Intent{Kind: IntentPayPix}
 	case hits.has(sigInterest):
 		return Intent{Kind: IntentWhyInterest}
+	case hits.has(sigAbuse):
+		// Anger with nothing else asked; a question is answered first.
+		return Intent{Kind: IntentAbuse}
 	case hits.has(sigOptIn):
 		return Intent{Kind: IntentOptIn}
 	case hits.has(sigMenu):

@@ -376,7 +376,8 @@ var phraseSpecs = []phraseSpec{
 		"morreu|faleceu|falecido|falecida|obito|esta preso|esta presa|foi preso|foi presa|" +
 		"esse numero e da minha|esse numero e do meu|esse celular e da minha|esse celular e do meu|" +
 		"esse celular era|esse numero era|era do meu|era da minha|ela esta trabalhando|ele esta trabalhando|" +
-		"ela esta dormindo|ele esta dormindo|ele esta viajando|ela esta viajando|ela esta no|ele esta no"},
+		"ela esta dormindo|ele esta dormindo|ele esta viajando|ela esta viajando|ela esta no|ele esta no|" +
+		"a pessoa que voces procuram|a pessoa que procuram|quem voces procuram|pessoa que voces procuram"},
 	{sigComplaint, sigNone, "procon|processar|processo|processo contra|justica|advogado|advogada|advogados|" +
 		"reclame aqui|reclameaqui|denunciar|denuncia|denuncio|consumidor gov|danos morais|juizado|" +
 		"pequenas causas|reclamacao|reclamar|vou reclamar|estelionato|policia|delegacia|boletim de ocorrencia|" +
@@ -397,8 +398,11 @@ var phraseSpecs = []phraseSpec{
 		"pra que isso|para que isso|pra que voce quer|para que voce quer|por que voce quer|porque voce quer|" +
 		"por que precisa|porque precisa|pra que precisa|para que precisa|pra que serve|para que serve|" +
 		"por que voce quer saber|porque voce quer saber|pra que meu cpf|para que meu cpf|nao vou mandar meu|" +
-		"nao mando meu|nao passo documento|nao passo meu|nao dou meu"},
-	{sigWhy, sigNone, "por que|porque|da onde|de onde|como calcularam|como calcula|como e calculado|" +
+		"nao mando meu|nao passo documento|nao passo meu|nao dou meu|nao sabe meu cpf|ja tem meu cpf|ja sabe meu cpf|" +
+		"voces nao tem|voces ja tem|prefiro nao informar|prefiro nao passar|prefiro nao dizer|prefiro nao falar|" +
+		"prefiro nao dar|nao quero informar|nao quero passar|nao quero dar"},
+	{sigWhy, sigNone, "por que|porque|da onde|de onde|por qual motivo|qual o motivo|qual motivo|por que razao|" +
+		"com que finalidade|como calcularam|como calcula|como e calculado|" +
 		"como foi calculado|pra que|para que|explica|explicar"},
 	{sigInterest, sigNone, "juros|juro|multa|multas|aumentou|aumento|mais caro|encargos|encargo|acrescimo|" +
 		"acrescimos|correcao|valor original|aumentou tanto|subiu|esta mais alto|mais alto|maior|valor maior|" +
@@ -506,7 +510,8 @@ func buildPhraseIndex() map[string][]phrase {
 // in the doubled-letter correction of Normalize.
 var knownWords = []string{
 	"nao", "nunca", "nem", "mas", "porem", "que", "de", "do", "da", "em", "no", "na", "a", "o", "e",
-	"meu", "minha", "cpf", "cnpj", "sao", "os", "primeiros", "digitos", "numeros", "numero", "aqui",
+	"meu", "minha", "cpf", "cnpj", "sao", "os", "primeiros", "digitos", "numeros", "numero", "aqui", "comeca",
+	"comecam", "comeco", "inicio", "final", "resto",
 	"segue", "documento", "item", "escolho", "escolhi", "prefiro", "fico", "com", "letra", "alternativa",
 	"essa", "esta", "eu", "por", "favor", "mesmo", "ser", "vou", "x", "vez", "vezes", "ate",
 	"dia", "dias", "semana", "semanas", "mes", "meses", "hoje", "amanha", "depois", "daqui", "dentro",
@@ -958,6 +963,9 @@ func digitsIntent(toks []string) (Intent, bool) {
 			break
 		}
 		if ds, ok := letterDigits(t); ok && onlyFiller(toks, i, i+1) {
+			return Intent{Kind: IntentDigits, Digits: ds}, true
+		}
+		if ds, ok := maskedDigits(t); ok && onlyFiller(toks, i, i+1) {
 			return Intent{Kind: IntentDigits, Digits: ds}, true
 		}
 	}

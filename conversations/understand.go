@@ -284,6 +284,24 @@ func letterDigits(t string) (string, bool) {
 	return string(b), true
 }
 
+// maskedDigits reads a document typed with its hidden part as x's or
+// asterisks already folded ("205xxxxxxxx" → "205xx"): the digits.
+func maskedDigits(t string) (string, bool) {
+	i := 0
+	for i < len(t) && isASCIIDigit(t[i]) {
+		i++
+	}
+	if i < 3 || i > 14 || i == len(t) {
+		return "", false
+	}
+	for _, c := range []byte(t[i:]) {
+		if c != 'x' {
+			return "", false
+		}
+	}
+	return t[:i], true
+}
+
 // mentionsDocument reports whether a message speaks of the document or its
 // first digits: then its one run of three or more digits is the answer
 // whatever else it says ("meu cpf 205 e o resto não vou passar").
@@ -526,6 +544,22 @@ func thirdParty(toks []string) bool {
 				return true
 			}
 		}
+		if relations[t] && (tokAt(toks, i-1) == "minha" || tokAt(toks, i-1) == "meu") {
+			// "é a minha tia", "ele é meu filho", "esse número agora é da minha mãe"
+			for j := i - 2; j >= 0 && j >= i-5; j-- {
+				if toks[j] == breakToken {
+					break
+				}
+				if toks[j] == "e" || toks[j] == "era" {
+					return true
+				}
+			}
+		}
+		if (t == "ele" || t == "ela") && (i == 0 || clauseStart(toks[i-1])) && absentVerb(tokAt(toks, i+1)) {
+			// "ela saiu", "ele não pode atender": someone speaking of the
+			// person, who is not there.
+			return true
+		}
 		if t == "quem" && tokAt(toks, i+1) == "e" {
 			// "quem é Maria?": a name the bot never said.
 			n := tokAt(toks, i+2)
@@ -680,6 +714,27 @@ func refusesToGive(toks []string) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// clauseStart reports words after which a new clause (and its subject)
+// begins.
+func clauseStart(t string) bool {
+	switch t {
+	case breakToken, "e", "mas", "que", "so", "entao", "agora", "olha", "oi", "ola", "moca", "moco", "porque", "pois":
+		return true
+	}
+	return false
+}
+
+// absentVerb reports what is said of a person who is not the one writing:
+// away, busy, unreachable.
+func absentVerb(t string) bool {
+	switch t {
+	case "nao", "saiu", "viajou", "esta", "foi", "volta", "voltou", "pode", "usa", "mora", "morreu", "faleceu",
+		"trabalha", "pediu", "mandou", "disse", "falou", "se", "deixou", "esqueceu", "perdeu", "trocou", "mudou":
+		return true
 	}
 	return false
 }

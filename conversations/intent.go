@@ -267,7 +267,9 @@ var phraseSpecs = []phraseSpec{
 		"nao conheco ele|nao conheco ela|nao tem ninguem com esse nome|nao usa mais esse numero|nao usa mais|" +
 		"nao tenho mais esse celular|nao tenho mais esse numero|esse numero agora e meu|esse celular agora e meu|" +
 		"numero novo|agora e meu|nunca ouvi falar|nunca ouvi falar dessa pessoa|nao sei quem e essa pessoa|" +
-		"nao sei quem e|dessa pessoa|nao conheco nenhuma|nao conheco nenhum|quem e essa pessoa que voces procuram"},
+		"nao sei quem e|dessa pessoa|nao conheco nenhuma|nao conheco nenhum|quem e essa pessoa que voces procuram|" +
+		"nao tem nenhuma|nao tem nenhum|nao tem ninguem|aqui nao tem|errou o numero|errou de numero|voce errou|" +
+		"voces erraram|erraram o numero|erraram de numero|numero errou"},
 	{sigOptOut, sigDrop, "sair|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
 		"chega de|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
 		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
@@ -399,7 +401,8 @@ var phraseSpecs = []phraseSpec{
 		"por que precisa|porque precisa|pra que precisa|para que precisa|pra que serve|para que serve|" +
 		"por que voce quer saber|porque voce quer saber|pra que meu cpf|para que meu cpf|nao vou mandar meu|" +
 		"nao mando meu|nao passo documento|nao passo meu|nao dou meu|nao sabe meu cpf|ja tem meu cpf|ja sabe meu cpf|" +
-		"voces nao tem|voces ja tem|prefiro nao informar|prefiro nao passar|prefiro nao dizer|prefiro nao falar|" +
+		"voces nao tem|voces ja tem|precisa disso|pra que voce precisa|por que voce precisa|porque voce precisa|" +
+		"para que voce precisa|precisa saber|prefiro nao informar|prefiro nao passar|prefiro nao dizer|prefiro nao falar|" +
 		"prefiro nao dar|nao quero informar|nao quero passar|nao quero dar"},
 	{sigWhy, sigNone, "por que|porque|da onde|de onde|por qual motivo|qual o motivo|qual motivo|por que razao|" +
 		"com que finalidade|como calcularam|como calcula|como e calculado|" +

@@ -523,7 +523,7 @@ var relations = map[string]bool{
 	"cunhado": true, "cunhada": true, "prima": true, "primo": true, "sobrinho": true, "sobrinha": true,
 	"patroa": true, "patrao": true, "chefe": true, "colega": true, "companheiro": true, "companheira": true,
 	"madrasta": true, "padrasto": true, "enteado": true, "enteada": true, "genro": true, "nora": true,
-	"esposo": true, "secretaria": true, "cuidadora": true, "cuidador": true,
+	"esposo": true, "secretaria": true, "cuidadora": true, "cuidador": true, "parente": true, "familiar": true,
 }
 
 // thirdParty reports a message from someone speaking of the debtor: "sou
@@ -555,7 +555,18 @@ func thirdParty(toks []string) bool {
 				}
 			}
 		}
-		if (t == "ele" || t == "ela") && (i == 0 || clauseStart(toks[i-1])) && absentVerb(tokAt(toks, i+1)) {
+		if (t == "por" || t == "pelo" || t == "pela") && answering(toks) {
+			switch tokAt(toks, i+1) {
+			case "ela", "ele", "meu", "minha", "dela", "dele":
+				return true // "respondo por ela", "respondendo pelo meu pai"
+			}
+		}
+		next := tokAt(toks, i+1)
+		switch next {
+		case "me", "te", "ja", "ainda", "so":
+			next = tokAt(toks, i+2) // "ela me pediu"
+		}
+		if (t == "ele" || t == "ela") && (i == 0 || clauseStart(toks[i-1])) && absentVerb(next) {
 			// "ela saiu", "ele não pode atender": someone speaking of the
 			// person, who is not there.
 			return true
@@ -735,6 +746,17 @@ func absentVerb(t string) bool {
 	case "nao", "saiu", "viajou", "esta", "foi", "volta", "voltou", "pode", "usa", "mora", "morreu", "faleceu",
 		"trabalha", "pediu", "mandou", "disse", "falou", "se", "deixou", "esqueceu", "perdeu", "trocou", "mudou":
 		return true
+	}
+	return false
+}
+
+// answering reports a verb of answering for someone else.
+func answering(toks []string) bool {
+	for _, t := range toks {
+		switch t {
+		case "atendo", "atendendo", "respondo", "respondendo", "falo", "falando", "escrevo", "escrevendo", "cuido":
+			return true
+		}
 	}
 	return false
 }

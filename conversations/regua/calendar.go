@@ -21,13 +21,19 @@ func DateOf(t time.Time) Date {
 }
 
 // In is midnight of d in loc.
-func (d Date) In(loc *time.Location) time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc) }
+func (d Date) In(loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+}
 
 // AddDays is d moved by n days.
-func (d Date) AddDays(n int) Date { return DateOf(time.Date(d.Year, d.Month, d.Day+n, 12, 0, 0, 0, time.UTC)) }
+func (d Date) AddDays(n int) Date {
+	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 12, 0, 0, 0, time.UTC))
+}
 
 // Weekday of d.
-func (d Date) Weekday() time.Weekday { return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Weekday() }
+func (d Date) Weekday() time.Weekday {
+	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Weekday()
+}
 
 // Sub is the number of days from e to d.
 func (d Date) Sub(e Date) int {

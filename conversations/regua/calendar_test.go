@@ -118,7 +118,7 @@ func TestCalendarNext(t *testing.T) {
 	cfg := DefaultConfig()
 	tests := []struct {
 		name, state, at, want string
-		spread               time.Duration
+		spread                time.Duration
 	}{
 		{"inside the window: now", "SP", "2026-12-01 10:00", "2026-12-01 10:00", 40 * time.Minute},
 		{"before opening: opening plus spread", "SP", "2026-12-01 06:00", "2026-12-01 08:40", 40 * time.Minute},

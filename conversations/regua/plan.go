@@ -132,8 +132,8 @@ func stopDetail(r string) string {
 // Vars are a reminder's template values.
 type Vars struct {
 	FirstName, Business, BusinessDocument, Link string
-	Amount, DueDate, Description                 string
-	DaysLate, Installment                        int
+	Amount, DueDate, Description                string
+	DaysLate, Installment                       int
 }
 
 // Render fills the step's text where the chat is verified, else the

@@ -54,6 +54,8 @@ type Config struct {
 	WebhookAllowPrivate bool
 
 	SessionTTL time.Duration
+
+	Regua Regua // the régua's settings (regua.go)
 }
 
 // Demo values used when REGUA_DEMO is on and the business left them empty.
@@ -168,6 +170,9 @@ func load(getenv func(string) string, serving bool) (*Config, error) {
 		return nil, err
 	}
 	if c.WebhookAllowPrivate, err = boolSetting(getenv, "REGUA_WEBHOOK_ALLOW_PRIVATE"); err != nil {
+		return nil, err
+	}
+	if err := c.loadRegua(get); err != nil {
 		return nil, err
 	}
 	if c.MetricsAddr != "" {

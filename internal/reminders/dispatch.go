@@ -444,23 +444,21 @@ func (d *Dispatcher) try(ctx context.Context, cfg regua.Config, step regua.Step,
 		}
 		return done, "", derr
 	}
-	err = pgx.BeginFunc(ctx, d.Pool, func(tx pgx.Tx) error {
-		var a bot.Announcement
-		if t.channel != regua.ChannelEmail {
-			var err error
-			if a, _, err = d.Bot.RecordStartedTx(ctx, tx, t.channel, t.chat, bot.Reply{Text: text}, key); err != nil {
-				return err
-			}
-		}
-		if err := d.sentTx(ctx, tx, id, f, t, complete, now); err != nil {
-			return err
-		}
-		d.Bot.Announce(ctx, a)
-		return nil
-	})
+	tx2, err := d.Pool.Begin(ctx)
 	if err != nil {
 		return done, "", err
 	}
+	defer tx2.Rollback(context.WithoutCancel(ctx))
+	var a bot.Announcement
+	if t.channel != regua.ChannelEmail {
+		if a, _, err = d.Bot.RecordStartedTx(ctx, tx2, t.channel, t.chat, bot.Reply{Text: text}, key); err != nil {
+			return done, "", err
+		}
+	}
+	if err := d.sentTx(ctx, tx2, id, f, t, complete, now); err != nil {
+		return done, "", err
+	}
+	d.Bot.Announce(ctx, a)
 	d.Metrics.count("sent", t.channel, "")
 	return done, "", nil
 }

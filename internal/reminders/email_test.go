@@ -46,7 +46,7 @@ func (x *smtpSession) Data(r io.Reader) error {
 }
 
 func (s *smtpServer) setFail(e *smtp.SMTPError) { s.mu.Lock(); s.fail = e; s.mu.Unlock() }
-func (s *smtpServer) count() int               { s.mu.Lock(); defer s.mu.Unlock(); return len(s.got) }
+func (s *smtpServer) count() int                { s.mu.Lock(); defer s.mu.Unlock(); return len(s.got) }
 
 func startSMTP(t *testing.T) *smtpServer {
 	s := &smtpServer{}

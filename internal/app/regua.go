@@ -52,7 +52,9 @@ func (m *Main) openRegua() error {
 	if cfg.Demo && every > 15*time.Second { // the compressed clock needs a faster planner
 		every = 15 * time.Second
 	}
-	m.Regua = &reminders.Regua{Planner: reminders.NewPlanner(m.Pool, m.ReguaConfigs, cfg.Location), Dispatcher: d, Every: every, Log: m.Log}
+	planner := reminders.NewPlanner(m.Pool, m.ReguaConfigs, cfg.Location)
+	planner.Speed = speed
+	m.Regua = &reminders.Regua{Planner: planner, Dispatcher: d, Every: every, Log: m.Log}
 	return nil
 }
 

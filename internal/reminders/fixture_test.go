@@ -2,7 +2,6 @@ package reminders
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -62,7 +61,8 @@ func setupWith(t testing.TB, dbURL string) *fixture {
 	ledger := payments.NewLedger(pool, nil, sp, payments.DefaultLateFeeRules, clk.Now)
 	store := payments.NewStore(ledger)
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", PoolSize: 100})
-	prefix := fmt.Sprintf("test:regua:%d:", time.Now().UnixNano())
+	// Replicas of one database share their Redis keys, as in production.
+	prefix := "test:regua:" + pool.Config().ConnConfig.Database + ":"
 	t.Cleanup(func() {
 		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
 		for iter.Next(ctx) {
@@ -154,3 +154,5 @@ func (f *fixture) chat(t testing.TB, phone string) []bot.Message {
 	}
 	return ms
 }
+
+func pgtestDB(t testing.TB) string { return pgtest.NewDatabase(t) }

@@ -23,6 +23,30 @@ type Planner struct {
 	pool    *pgxpool.Pool
 	configs *ConfigStore
 	loc     *time.Location // REGUA_TIMEZONE: debtors placed in no state
+
+	// Speed is how many régua seconds pass per real second (0: 1): a send
+	// job due in d on the régua's clock runs in d/Speed of real time (the
+	// compressed demo clock; tests on a fixed clock).
+	Speed float64
+	Real  func() time.Time // the real clock for River (nil: time.Now)
+}
+
+// realAt is when, in real time, the job of a reminder due at (on the
+// régua's clock, whose present is now) must run; zero for now (the job is
+// then available at once, without waiting for the leader's scheduler).
+func (p *Planner) realAt(at, now time.Time) time.Time {
+	real := time.Now
+	if p.Real != nil {
+		real = p.Real
+	}
+	wait := at.Sub(now)
+	if wait <= 0 {
+		return time.Time{}
+	}
+	if p.Speed > 1 {
+		wait = time.Duration(float64(wait) / p.Speed)
+	}
+	return real().Add(wait)
 }
 
 // NewPlanner builds a Planner.
@@ -215,7 +239,7 @@ func (p *Planner) record(ctx context.Context, client *river.Client[pgx.Tx], vers
 				rows.Close()
 				return err
 			}
-			params = append(params, river.InsertManyParams{Args: SendArgs{ReminderID: id}, InsertOpts: &river.InsertOpts{ScheduledAt: at}})
+			params = append(params, river.InsertManyParams{Args: SendArgs{ReminderID: id}, InsertOpts: &river.InsertOpts{ScheduledAt: p.realAt(at, now)}})
 			if reason != "" {
 				moved++
 			}

@@ -21,7 +21,9 @@ import (
 // fastRetry retries soon: the tests kill processes and want the work back.
 type fastRetry struct{}
 
-func (fastRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(200 * time.Millisecond) }
+func (fastRetry) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(200 * time.Millisecond)
+}
 
 // client is a River client running the régua's send workers, as a replica.
 func (f *fixture) client(t testing.TB, workers int) *river.Client[pgx.Tx] {

@@ -10,7 +10,7 @@ func TestPreview(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	sat := time.Date(2026, 12, 5, 11, 30, 0, 0, sp) // Saturday, past the morning spread
-	due := sat.AddDate(0, 0, 3)                       // D-3 today
+	due := sat.AddDate(0, 0, 3)                     // D-3 today
 	f.debtor(t, "sp", "Ana", "+5511987650001", "", "", "")
 	f.charge(t, "sp", "c-sp", due, 1000)
 	f.debtor(t, "rj", "Bia", "+5521987650002", "", "", "")

@@ -79,6 +79,24 @@ type Announcement struct {
 // that key exists. On the web chat this IS the delivery. Announce the
 // result after tx commits so open event streams show it.
 func (s *Service) RecordStartedTx(ctx context.Context, tx pgx.Tx, channel, chat string, r Reply, key string) (a Announcement, stored bool, err error) {
+	b := &pgx.Batch{}
+	st := s.QueueStarted(b, channel, chat, r, key)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return a, false, err
+	}
+	return st.Announcement, st.Stored, nil
+}
+
+// Started is what QueueStarted stored, once the batch is read.
+type Started struct {
+	Announcement
+	Stored bool // false: a message with that key was already stored
+}
+
+// QueueStarted is RecordStartedTx for a caller that batches its
+// statements: it queues the insert on b (to send in the caller's
+// transaction) and fills the result when the batch's results are read.
+func (s *Service) QueueStarted(b *pgx.Batch, channel, chat string, r Reply, key string) *Started {
 	p := map[string]any{}
 	if len(r.Options) > 0 {
 		p["options"] = r.Options
@@ -88,8 +106,8 @@ func (s *Service) RecordStartedTx(ctx context.Context, tx pgx.Tx, channel, chat 
 	}
 	pj, _ := json.Marshal(p)
 	now := s.Ledger.Now()
-	var id int64
-	err = tx.QueryRow(ctx, `
+	st := &Started{}
+	b.Queue(`
 		WITH c AS (
 			INSERT INTO conversations (channel, chat) VALUES ($1, $2)
 			ON CONFLICT (channel, chat) DO UPDATE SET last_message_at = $5, updated_at = now()
@@ -98,15 +116,20 @@ func (s *Service) RecordStartedTx(ctx context.Context, tx pgx.Tx, channel, chat 
 		INSERT INTO messages (conversation_id, direction, sender, text, payload, created_at, outbound_key)
 		SELECT id, 'out', 'bot', $3, $4, $5, $6 FROM c
 		ON CONFLICT (outbound_key) WHERE outbound_key IS NOT NULL DO NOTHING
-		RETURNING id`, channel, chat, r.Text, pj, now, key).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return a, false, nil
-	}
-	if err != nil {
-		return a, false, fmt.Errorf("bot: record started message: %w", err)
-	}
-	m := storedMessage{ID: id, Direction: "out", Sender: "bot", Text: r.Text, Options: r.Options, Pix: r.Pix, At: now}
-	return Announcement{channel: channel, chat: chat, msgs: []storedMessage{m}}, true, nil
+		RETURNING id`, channel, chat, r.Text, pj, now, key).QueryRow(func(row pgx.Row) error {
+		var id int64
+		err := row.Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("bot: record started message: %w", err)
+		}
+		m := storedMessage{ID: id, Direction: "out", Sender: "bot", Text: r.Text, Options: r.Options, Pix: r.Pix, At: now}
+		st.Announcement, st.Stored = Announcement{channel: channel, chat: chat, msgs: []storedMessage{m}}, true
+		return nil
+	})
+	return st
 }
 
 // Announce publishes what RecordStartedTx stored to the chat's event

@@ -97,20 +97,59 @@ const factsSQL = `
 	LEFT JOIN charges c ON c.id = r.charge_id
 	LEFT JOIN plan_installments i ON i.id = r.installment_id
 	LEFT JOIN plans p ON p.id = i.plan_id
-	WHERE r.id = $1
-	FOR UPDATE OF r`
+	WHERE r.id = $1`
 
 // lockedFacts takes the debtor's régua lock (so that two reminders of one
 // debtor, on two replicas, count each other against the caps) and reads
 // the reminder's facts with the row locked.
+//
+// The lock and the read go in one round trip, as two statements: the read
+// takes its snapshot after the lock is held, so it sees what the previous
+// holder committed.
 func (d *Dispatcher) lockedFacts(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (*facts, error) {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('regua-debtor:' || debtor_id, 0)) FROM reminders WHERE id = $1`, id); err != nil {
-		return nil, err
-	}
-	var f facts
+	f, _, err := d.lockedFactsGate(ctx, tx, id, now, nil)
+	return f, err
+}
+
+// lockedFactsGate is lockedFacts that also asks the gate for t (when not
+// nil) in the same round trip.
+func (d *Dispatcher) lockedFactsGate(ctx context.Context, tx pgx.Tx, id int64, now time.Time, t *target) (*facts, bot.Hold, error) {
 	today := regua.DateOf(now.In(d.Loc)).In(time.UTC)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended('regua-debtor:' || debtor_id, 0)) FROM reminders WHERE id = $1`, id)
+	var f *facts
+	b.Queue(factsSQL+" FOR UPDATE OF r", id, today, now.Add(-7*24*time.Hour)).QueryRow(func(row pgx.Row) error {
+		var err error
+		f, err = scanFacts(row)
+		return err
+	})
+	var hold bot.Hold
+	if t != nil {
+		// The reminder row's debtor, so the gate reads after the lock too.
+		bot.QueueGate(b, t.channel, t.chat, t.debtorID, &hold)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, "", err
+	}
+	return f, hold, nil
+}
+
+// peek reads, without locking anything, what choosing the channels needs
+// (to know which chats to take in order before the locked read).
+func (d *Dispatcher) peek(ctx context.Context, id int64) (*facts, error) {
+	var f facts
+	var offset int32
+	err := d.Pool.QueryRow(ctx, `SELECT r.status, r.debtor_id, r.step_offset, coalesce(r.installment_id, 0), d.phones, d.email, d.preferred_channel
+		FROM reminders r JOIN debtors d ON d.id = r.debtor_id WHERE r.id = $1`, id).
+		Scan(&f.status, &f.debtorID, &offset, &f.installmentID, &f.phones, &f.email, &f.preferred)
+	f.offset = int(offset)
+	return &f, err
+}
+
+func scanFacts(row pgx.Row) (*facts, error) {
+	var f facts
 	var offset, number int32
-	err := tx.QueryRow(ctx, factsSQL, id, today, now.Add(-7*24*time.Hour)).Scan(&f.status, &f.debtorID, &f.chargeID, &f.installmentID,
+	err := row.Scan(&f.status, &f.debtorID, &f.chargeID, &f.installmentID,
 		&f.step, &offset, &f.intent, &f.name, &f.state, &f.phones, &f.email, &f.preferred, &f.chargeStatus, &f.descr, &f.due, &number,
 		&f.instStatus, &f.planStatus, &f.instAmount, &f.promise, &f.recent)
 	if err != nil {
@@ -140,7 +179,10 @@ func (f *facts) stopReason() string {
 }
 
 // target is a channel and the chat on it that can reach the debtor.
-type target struct{ channel, chat string }
+type target struct {
+	channel, chat string
+	debtorID      int64
+}
 
 // targets are the channels that can reach the debtor, preferred first:
 // Telegram only for a linked chat the bot can message, WhatsApp only when
@@ -164,7 +206,7 @@ func (d *Dispatcher) targets(ctx context.Context, f *facts, step regua.Step) []t
 		switch c {
 		case regua.ChannelWhatsApp:
 			if f.phone() != "" && d.Bot.Reachable(bot.ChannelWhatsApp) {
-				out = append(out, target{c, f.phone()})
+				out = append(out, target{c, f.phone(), f.debtorID})
 			}
 		case regua.ChannelTelegram:
 			if d.Telegram != nil && d.Bot.Reachable(bot.ChannelTelegram) {
@@ -173,16 +215,16 @@ func (d *Dispatcher) targets(ctx context.Context, f *facts, step regua.Step) []t
 					d.Log.Warn("regua: telegram reachability", "debtor_id", f.debtorID, "err", err)
 				}
 				if ok {
-					out = append(out, target{c, chat})
+					out = append(out, target{c, chat, f.debtorID})
 				}
 			}
 		case regua.ChannelWebchat:
 			if d.Webchat && f.phone() != "" {
-				out = append(out, target{c, f.phone()})
+				out = append(out, target{c, f.phone(), f.debtorID})
 			}
 		case regua.ChannelEmail:
 			if d.Mail != nil && f.email != "" {
-				out = append(out, target{c, f.email})
+				out = append(out, target{c, f.email, f.debtorID})
 			}
 		}
 	}
@@ -212,16 +254,12 @@ type completer func(ctx context.Context, tx pgx.Tx) error
 // temporary delivery error to retry.
 func (d *Dispatcher) Send(ctx context.Context, id int64, complete completer) error {
 	now := d.Now()
-	cfg, err := d.Configs.Current(ctx)
+	cfg, err := d.Configs.Recent(ctx)
 	if err != nil {
 		return err
 	}
 	// A first look without the lock, to know which chats to take in order.
-	var f *facts
-	err = pgx.BeginFunc(ctx, d.Pool, func(tx pgx.Tx) error {
-		f, err = d.lockedFacts(ctx, tx, id, now)
-		return err
-	})
+	f, err := d.peek(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil // the reminder is gone (never: reminders are kept)
 	}
@@ -298,17 +336,18 @@ func (d *Dispatcher) finish(ctx context.Context, id int64, complete completer, s
 
 // mark sets the reminder's status and appends the event.
 func (d *Dispatcher) mark(ctx context.Context, tx pgx.Tx, id int64, status, channel, reason, detail string, now time.Time, next *time.Time) error {
-	_, err := tx.Exec(ctx, `
-		WITH u AS (
-			UPDATE reminders SET status = $2, channel = CASE WHEN $3 = '' THEN channel ELSE $3 END, reason = $4, detail = $5,
-				sent_at = CASE WHEN $2 IN ('sending', 'sent', 'delivered', 'read') THEN coalesce(sent_at, $6) END,
-				due_at = coalesce($7, due_at), updated_at = $6
-			WHERE id = $1
-		)
-		INSERT INTO reminder_events (reminder_id, at, status, channel, reason, detail, next_at) VALUES ($1, $6, $2, $3, $4, $5, $7)`,
-		id, status, channel, reason, detail, now, next)
+	_, err := tx.Exec(ctx, markSQL, id, status, channel, reason, detail, now, next)
 	return err
 }
+
+const markSQL = `
+	WITH u AS (
+		UPDATE reminders SET status = $2, channel = CASE WHEN $3 = '' THEN channel ELSE $3 END, reason = $4, detail = $5,
+			sent_at = CASE WHEN $2 IN ('sending', 'sent', 'delivered', 'read') THEN coalesce(sent_at, $6) END,
+			due_at = coalesce($7, due_at), updated_at = $6
+		WHERE id = $1
+	)
+	INSERT INTO reminder_events (reminder_id, at, status, channel, reason, detail, next_at) VALUES ($1, $6, $2, $3, $4, $5, $7)`
 
 // attempt tries one channel, in the chat's conversation order.
 func (d *Dispatcher) attempt(ctx context.Context, cfg regua.Config, step regua.Step, id int64, t target, complete completer) (out outcome, hold string, err error) {
@@ -331,7 +370,7 @@ func (d *Dispatcher) try(ctx context.Context, cfg regua.Config, step regua.Step,
 		return done, "", err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	f, err := d.lockedFacts(ctx, tx, id, now)
+	f, h, err := d.lockedFactsGate(ctx, tx, id, now, &t)
 	if err != nil {
 		return done, "", fmt.Errorf("regua: reminder %d: %w", id, err)
 	}
@@ -378,11 +417,7 @@ func (d *Dispatcher) try(ctx context.Context, cfg regua.Config, step regua.Step,
 		}
 		return done, "", errSnooze{dec.At}
 	}
-	// The one gate, for this channel and chat.
-	h, err := d.Bot.Gate(ctx, tx, t.channel, t.chat, f.debtorID)
-	if err != nil {
-		return done, "", err
-	}
+	// The one gate, for this channel and chat (read with the facts).
 	if h != bot.HoldNone {
 		return gateHeld, string(h), nil
 	}
@@ -391,17 +426,22 @@ func (d *Dispatcher) try(ctx context.Context, cfg regua.Config, step regua.Step,
 	if bot.Local(t.channel) {
 		// Storing is delivering: the message, the reminder and the job
 		// complete together or not at all.
-		a, stored, err := d.Bot.RecordStartedTx(ctx, tx, t.channel, t.chat, bot.Reply{Text: text}, key)
-		if err != nil {
+		b := &pgx.Batch{}
+		st := d.Bot.QueueStarted(b, t.channel, t.chat, bot.Reply{Text: text}, key)
+		d.queueSent(b, id, f, t, now)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return done, "", err
 		}
-		if !stored {
+		if !st.Stored {
 			d.Log.Warn("regua: reminder already delivered", "reminder_id", id)
 		}
-		if err := d.sentTx(ctx, tx, id, f, t, complete, now); err != nil {
+		if err := complete(ctx, tx); err != nil {
 			return done, "", err
 		}
-		d.Bot.Announce(ctx, a)
+		if err := tx.Commit(ctx); err != nil {
+			return done, "", err
+		}
+		d.Bot.Announce(ctx, st.Announcement)
 		d.Metrics.count("sent", t.channel, "")
 		return done, "", nil
 	}
@@ -449,16 +489,22 @@ func (d *Dispatcher) try(ctx context.Context, cfg regua.Config, step regua.Step,
 		return done, "", err
 	}
 	defer tx2.Rollback(context.WithoutCancel(ctx))
-	var a bot.Announcement
+	b := &pgx.Batch{}
+	st := &bot.Started{}
 	if t.channel != regua.ChannelEmail {
-		if a, _, err = d.Bot.RecordStartedTx(ctx, tx2, t.channel, t.chat, bot.Reply{Text: text}, key); err != nil {
-			return done, "", err
-		}
+		st = d.Bot.QueueStarted(b, t.channel, t.chat, bot.Reply{Text: text}, key)
 	}
-	if err := d.sentTx(ctx, tx2, id, f, t, complete, now); err != nil {
+	d.queueSent(b, id, f, t, now)
+	if err := tx2.SendBatch(ctx, b).Close(); err != nil {
 		return done, "", err
 	}
-	d.Bot.Announce(ctx, a)
+	if err := complete(ctx, tx2); err != nil {
+		return done, "", err
+	}
+	if err := tx2.Commit(ctx); err != nil {
+		return done, "", err
+	}
+	d.Bot.Announce(ctx, st.Announcement)
 	d.Metrics.count("sent", t.channel, "")
 	return done, "", nil
 }
@@ -473,23 +519,14 @@ func (d *Dispatcher) finishTx(ctx context.Context, tx pgx.Tx, id int64, complete
 	return tx.Commit(ctx)
 }
 
-// sentTx records the reminder sent and completes the job, in tx (which it
-// commits). A hand-to-staff step also puts the conversation in the queue
-// of the people.
-func (d *Dispatcher) sentTx(ctx context.Context, tx pgx.Tx, id int64, f *facts, t target, complete completer, now time.Time) error {
-	if err := d.mark(ctx, tx, id, "sent", t.channel, "", "", now, nil); err != nil {
-		return err
-	}
+// queueSent queues on b the reminder's record as sent; a hand-to-staff
+// step also puts the conversation in the people's queue.
+func (d *Dispatcher) queueSent(b *pgx.Batch, id int64, f *facts, t target, now time.Time) {
+	b.Queue(markSQL, id, "sent", t.channel, "", "", now, nil)
 	if f.intent == string(regua.IntentHandToStaff) && t.channel != regua.ChannelEmail {
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'waiting_agent', status_reason = $3, updated_at = now()
-			WHERE channel = $1 AND chat = $2 AND status = 'bot'`, t.channel, t.chat, "régua: "+f.step); err != nil {
-			return err
-		}
+		b.Queue(`UPDATE conversations SET status = 'waiting_agent', status_reason = $3, updated_at = now()
+			WHERE channel = $1 AND chat = $2 AND status = 'bot'`, t.channel, t.chat, "régua: "+f.step)
 	}
-	if err := complete(ctx, tx); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
 }
 
 // render writes the reminder: the step's text where the chat is verified

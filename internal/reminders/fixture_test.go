@@ -14,6 +14,7 @@ import (
 	"github.com/regua/regua/bot"
 	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/conversations/regua"
+	"github.com/regua/regua/internal/postgres"
 	"github.com/regua/regua/internal/postgres/pgtest"
 	"github.com/regua/regua/internal/redisstore"
 	"github.com/regua/regua/payments"
@@ -52,7 +53,7 @@ func setup(t testing.TB) *fixture {
 func setupWith(t testing.TB, dbURL string) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, dbURL)
+	pool, err := postgres.Open(ctx, dbURL) // as the service opens it
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,6 +23,34 @@ type ConfigStore struct {
 
 	mu     sync.Mutex
 	cached *regua.Config // the last version decoded (versions never change)
+	readAt time.Time     // when cached was last confirmed current
+}
+
+// fresh is how long Recent trusts the version it last read.
+const fresh = 5 * time.Second
+
+// Recent is Current read at most every few seconds: the send path asks it
+// for every reminder, and a saved cadence takes effect within seconds. The
+// result shares its slices with the cache: read it, never change it.
+func (s *ConfigStore) Recent(ctx context.Context) (regua.Config, error) {
+	s.mu.Lock()
+	c, at := s.cached, s.readAt
+	s.mu.Unlock()
+	if c != nil && time.Since(at) < fresh {
+		return *c, nil
+	}
+	cfg, err := s.Current(ctx)
+	if err != nil {
+		return cfg, err
+	}
+	s.mu.Lock()
+	if s.cached == nil || s.cached.Version != cfg.Version {
+		cp := clone(cfg)
+		s.cached = &cp
+	}
+	s.readAt = time.Now()
+	s.mu.Unlock()
+	return cfg, nil
 }
 
 // NewConfigStore builds a ConfigStore.
@@ -34,6 +63,10 @@ func (s *ConfigStore) Current(ctx context.Context) (regua.Config, error) {
 	var doc []byte
 	err := s.pool.QueryRow(ctx, "SELECT version, document FROM regua_configs ORDER BY version DESC LIMIT 1").Scan(&version, &doc)
 	if errors.Is(err, pgx.ErrNoRows) {
+		c := regua.DefaultConfig()
+		s.mu.Lock()
+		s.cached = &c
+		s.mu.Unlock()
 		return regua.DefaultConfig(), nil
 	}
 	if err != nil {

@@ -23,6 +23,7 @@ Usage:
   regua apikey add --name N                create an API key (printed once)
   regua apikey list                        list API keys (name, prefix, created, last used, revoked)
   regua apikey revoke ID|PREFIX|NAME       revoke a key: it stops working at once
+  regua reminders preview [--at TIME] [--debtor ID]   what the régua would send at TIME, and why not
   regua version                            print version and build info
 
 Settings come from REGUA_* environment variables (and .env); see README.md.
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return plansMain(ctx, args[1:], stdout, stderr)
 	case "apikey":
 		return apikeyCommand(ctx, args[1:], stdout, stderr)
+	case "reminders":
+		return remindersCommand(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		return versionCommand(stdout)
 	case "help", "--help", "-h":

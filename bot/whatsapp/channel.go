@@ -425,3 +425,9 @@ func maskNumber(n string) string {
 	}
 	return n[:4] + "*****" + n[len(n)-2:]
 }
+
+// SetBudgets replaces the governor's budgets (a test that runs faster than
+// a person would; production uses the settings).
+func (c *Channel) SetBudgets(b Budgets) {
+	c.gov = NewGovernor(c.cfg.Pool, b, c.cfg.Loc, c.cfg.Now, c.cfg.Rand)
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/regua/regua/bot"
 	"github.com/regua/regua/bot/telegram"
 	"github.com/regua/regua/bot/webchat"
+	"github.com/regua/regua/bot/whatsapp"
 	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/internal/config"
 	"github.com/regua/regua/internal/httpapi"
@@ -55,6 +56,10 @@ type Main struct {
 	Sessions *redisstore.Store
 	Bot      *bot.Service
 	Telegram *telegram.Channel // nil unless REGUA_TELEGRAM_TOKEN is set
+	WhatsApp *whatsapp.Channel // nil unless REGUA_WHATSAPP=on
+	// WhatsAppClient, when set (tests), replaces whatsmeow as the WhatsApp
+	// connection of the replica holding the lease.
+	WhatsAppClient func(context.Context) (whatsapp.Client, error)
 
 	Policies  *payments.PolicyStore
 	Plans     *payments.Plans
@@ -165,6 +170,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 		m.Close()
 		return nil, err
 	}
+	if err := m.openWhatsApp(); err != nil {
+		m.Close()
+		return nil, err
+	}
 	if cfg.Demo {
 		if err := SeedDemo(ctx, m.Store, m.Ledger, m.Plans, log); err != nil {
 			m.Close()
@@ -178,7 +187,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 // Handler builds the HTTP surface.
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
-	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Metrics: m.registry,
+	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Degraded: m.degraded, Metrics: m.registry,
 		Policies: m.Policies, Plans: m.Plans})
 	api.Register(mux)
 	api.RegisterPix(mux, httpapi.PixDeps{Billing: m.Billing, Secret: m.Config.WebhookSecret, PublicURL: m.Config.PublicURL, Now: m.Now})
@@ -221,6 +230,10 @@ func (m *Main) Start() error {
 		}
 	}
 	if err := m.startTelegram(); err != nil {
+		ln.Close()
+		return err
+	}
+	if err := m.startWhatsApp(); err != nil {
 		ln.Close()
 		return err
 	}
@@ -275,6 +288,7 @@ func (m *Main) Close() error {
 		m.stopWatch()
 	}
 	m.closeTelegram()
+	m.closeWhatsApp()
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()

@@ -27,17 +27,21 @@ type Server struct {
 	plans    *payments.Plans
 	log      *slog.Logger
 	ready    func(context.Context) error
+	degraded func(context.Context) map[string]string
 	metrics  prometheus.Gatherer
 }
 
 // Deps are the Server's dependencies.
 type Deps struct {
-	Pool    *pgxpool.Pool
-	Store   *payments.Store
-	Ledger  *payments.Ledger
-	Log     *slog.Logger
-	Ready   func(context.Context) error // nil error when PostgreSQL and Redis answer
-	Metrics prometheus.Gatherer
+	Pool   *pgxpool.Pool
+	Store  *payments.Store
+	Ledger *payments.Ledger
+	Log    *slog.Logger
+	Ready  func(context.Context) error // nil error when PostgreSQL and Redis answer
+	// Degraded names the parts that work only in part (WhatsApp down), if
+	// any: /readyz still answers 200, with status "degraded". May be nil.
+	Degraded func(context.Context) map[string]string
+	Metrics  prometheus.Gatherer
 
 	Policies *payments.PolicyStore // the negotiation policy (RegisterPlans)
 	Plans    *payments.Plans       // offers and plans (RegisterPlans, statement)
@@ -45,7 +49,7 @@ type Deps struct {
 
 // New builds the Server.
 func New(d Deps) *Server {
-	return &Server{pool: d.Pool, store: d.Store, ledger: d.Ledger, policies: d.Policies, plans: d.Plans, log: d.Log, ready: d.Ready, metrics: d.Metrics}
+	return &Server{pool: d.Pool, store: d.Store, ledger: d.Ledger, policies: d.Policies, plans: d.Plans, log: d.Log, ready: d.Ready, degraded: d.Degraded, metrics: d.Metrics}
 }
 
 // maxImportBody bounds an import upload (a 100,000-line file is ~8 MB).
@@ -83,6 +87,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("not ready", "err", err)
 		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
 		return
+	}
+	if s.degraded != nil {
+		if parts := s.degraded(ctx); len(parts) > 0 {
+			WriteJSON(w, http.StatusOK, map[string]any{"status": "degraded", "degraded": parts})
+			return
+		}
 	}
 	WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -1,0 +1,384 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image/png"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/regua/regua/bot"
+	"github.com/regua/regua/bot/whatsapp"
+	"github.com/regua/regua/bot/whatsapp/whatsapptest"
+	"github.com/regua/regua/internal/app"
+	"github.com/regua/regua/internal/config"
+	"github.com/regua/regua/internal/httpapi"
+	"github.com/regua/regua/internal/postgres/pgtest"
+)
+
+// waService is the whole service with WhatsApp on, through a fake of the
+// narrow Client interface (whatsmeow cannot be faked on the wire).
+type waService struct {
+	*service
+	fake *whatsapptest.Fake
+}
+
+// quickBudgets are the governor's budgets scaled down so that a
+// conversation does not wait seconds between messages; the governor's own
+// tests check the real pacing.
+var quickBudgets = whatsapp.Budgets{Gap: 40 * time.Millisecond, Jitter: 10 * time.Millisecond, ReplyGap: 10 * time.Millisecond,
+	PerMinute: 5000, PerHour: 50000, PerDay: 500000, StartedDay: 1000, WarmupStart: 1000, ColdPerDay: 1000}
+
+func startWhatsApp(t *testing.T, b whatsapp.Budgets) *waService {
+	t.Helper()
+	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true",
+		"REGUA_WHATSAPP": "on"}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A clock that moves (the governor spaces messages) from a fixed day.
+	base, started := time.Date(2026, 11, 23, 10, 0, 0, 0, cfg.Location), time.Now()
+	now := func() time.Time { return base.Add(time.Since(started)) }
+	m, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.WhatsApp == nil {
+		t.Fatal("REGUA_WHATSAPP=on but no WhatsApp channel")
+	}
+	fake := whatsapptest.New("5511888000000")
+	m.WhatsAppClient = func(context.Context) (whatsapp.Client, error) { return fake, nil }
+	m.WhatsApp.SetBudgets(b)
+	if err := m.Start(); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	key, err := httpapi.CreateAPIKey(context.Background(), m.Pool, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &waService{service: &service{Main: m, key: key}, fake: fake}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if ok, state := m.WhatsApp.Usable(context.Background()); ok && state == whatsapp.StateConnected && m.WhatsApp.Holding() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("WhatsApp never connected")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return s
+}
+
+// settle waits until what was said has been answered: something new was
+// sent, nothing is queued, and nothing more came for a short while.
+func (s *waService) settle(t *testing.T, before int) []whatsapptest.Sent {
+	t.Helper()
+	s.fake.WaitSent(t, before+1, 15*time.Second)
+	last, quiet := len(s.fake.Sent()), time.Now()
+	for time.Since(quiet) < 300*time.Millisecond {
+		time.Sleep(20 * time.Millisecond)
+		var queued int
+		s.Pool.QueryRow(context.Background(), "SELECT count(*) FROM whatsapp_outbox WHERE status = 'queued'").Scan(&queued)
+		if n := len(s.fake.Sent()); n != last || queued > 0 {
+			last, quiet = n, time.Now()
+		}
+	}
+	return s.fake.Sent()[before:]
+}
+
+func (s *waService) say(t *testing.T, phone, text string) []whatsapptest.Sent {
+	t.Helper()
+	before := len(s.fake.Sent())
+	s.fake.Text(phone, text)
+	return s.settle(t, before)
+}
+
+func sentTexts(ms []whatsapptest.Sent) string {
+	var b strings.Builder
+	for _, m := range ms {
+		kind := "text"
+		if m.Image {
+			kind = "image"
+		}
+		fmt.Fprintf(&b, "[%s to %s] %q\n", kind, m.To.User, m.Text)
+	}
+	return b.String()
+}
+
+// TestWhatsAppConversation: a debtor of the demo data writes on WhatsApp,
+// is verified, asks for her balance and a Pix, and every reply leaves in
+// order through the governor: the QR image with its caption, then the
+// copia-e-cola alone. Receipts are kept; a message typed on the paired
+// phone takes the conversation over; a logout stops WhatsApp.
+func TestWhatsAppConversation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startWhatsApp(t, quickBudgets)
+	const maria = "5511999000001"
+
+	got := s.say(t, maria, "oi")
+	if !strings.Contains(got[0].Text, "3 primeiros") || strings.Contains(sentTexts(got), "R$") {
+		t.Fatalf("before verification:\n%s", sentTexts(got))
+	}
+	if len(s.fake.Read()) != 1 {
+		t.Fatalf("marked read: %v", s.fake.Read())
+	}
+	got = s.say(t, maria, "123")
+	if !strings.Contains(sentTexts(got), "Maria") || !strings.Contains(sentTexts(got), "1. Ver saldo") {
+		t.Fatalf("after verifying:\n%s", sentTexts(got))
+	}
+	got = s.say(t, maria, "1")
+	if !strings.Contains(sentTexts(got), "Total hoje: R$") {
+		t.Fatalf("balance:\n%s", sentTexts(got))
+	}
+	got = s.say(t, maria, "quero pagar com pix")
+	if !strings.Contains(sentTexts(got), "3. Tudo") {
+		t.Fatalf("which charge:\n%s", sentTexts(got))
+	}
+	got = s.say(t, maria, "3")
+	var qr, code int = -1, -1
+	var payload string
+	if err := s.Pool.QueryRow(ctx, "SELECT payload FROM pix_codes WHERE channel = 'whatsapp' AND chat = $1 ORDER BY id DESC LIMIT 1", "+"+maria).Scan(&payload); err != nil {
+		t.Fatalf("no Pix code issued: %v\n%s", err, sentTexts(got))
+	}
+	for i, m := range got {
+		switch {
+		case m.Image:
+			qr = i
+		case m.Text == payload:
+			code = i
+		}
+	}
+	if qr < 0 || code != qr+1 || !strings.Contains(got[qr].Text, "R$") {
+		t.Fatalf("pix (QR %d, code %d):\n%s", qr, code, sentTexts(got))
+	}
+	if img, err := png.Decode(bytes.NewReader(got[qr].PNG)); err != nil || img.Bounds().Dx() < 256 {
+		t.Fatalf("QR image: %v", err)
+	}
+	// Everything went through the outbox, in order, as replies, and the
+	// governor counted each send.
+	all := s.fake.Sent()
+	log, err := whatsapp.Log(ctx, s.Pool, "+"+maria)
+	if err != nil || len(log) != len(all) {
+		t.Fatalf("outbox has %d rows for %d sends (%v)", len(log), len(all), err)
+	}
+	for i := range all {
+		if log[i].WAID != all[i].ID || log[i].Status != whatsapp.StatusSent || log[i].Priority != whatsapp.PriorityReply {
+			t.Fatalf("send %d: outbox %+v, sent %s", i, log[i], all[i].ID)
+		}
+	}
+	st, _ := s.WhatsApp.Governor().State(ctx, "5511888000000")
+	if st.DayN != len(all) {
+		t.Fatalf("governor counted %d of %d sends", st.DayN, len(all))
+	}
+
+	// Receipts: delivered, then read.
+	s.fake.Emit(&events.Receipt{MessageSource: types.MessageSource{Chat: types.NewJID(maria, types.DefaultUserServer)},
+		MessageIDs: []string{all[0].ID, all[1].ID}, Type: types.ReceiptTypeRead, Timestamp: time.Now()})
+	waitFor(t, func() bool {
+		log, _ = whatsapp.Log(ctx, s.Pool, "+"+maria)
+		return log[0].Status == whatsapp.StatusRead && log[1].Status == whatsapp.StatusRead && log[2].Status == whatsapp.StatusSent
+	})
+
+	// A receipt image is downloaded and kept for staff.
+	s.say(t, maria, "já paguei")
+	s.fake.SetMedia("comprovante", []byte("\xff\xd8\xff fake jpeg"))
+	before := len(s.fake.Sent())
+	s.fake.Message(types.NewJID(maria, types.DefaultUserServer), &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
+		Caption: proto.String("comprovante"), Mimetype: proto.String("image/jpeg"), FileLength: proto.Uint64(13)}}, nil)
+	got = s.settle(t, before)
+	var ref string
+	if err := s.Pool.QueryRow(ctx, "SELECT media_ref FROM receipts ORDER BY id DESC LIMIT 1").Scan(&ref); err != nil || !strings.HasPrefix(ref, "whatsapp-media:") {
+		t.Fatalf("receipt %q %v:\n%s", ref, err, sentTexts(got))
+	}
+	var data []byte
+	s.Pool.QueryRow(ctx, "SELECT data FROM whatsapp_media WHERE id = $1", strings.TrimPrefix(ref, "whatsapp-media:")).Scan(&data)
+	if string(data) != "\xff\xd8\xff fake jpeg" {
+		t.Fatalf("kept %q", data)
+	}
+
+	// A 50 MB document is refused, and said so, without downloading it.
+	before = len(s.fake.Sent())
+	s.fake.Message(types.NewJID(maria, types.DefaultUserServer), &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{
+		FileName: proto.String("extrato.pdf"), FileLength: proto.Uint64(50 << 20)}}, nil)
+	got = s.settle(t, before)
+	if len(got) != 1 || !strings.Contains(got[0].Text, "grande demais") {
+		t.Fatalf("50 MB document:\n%s", sentTexts(got))
+	}
+
+	// Régua's own message echoed from the phone changes nothing...
+	var convID int64
+	s.Pool.QueryRow(ctx, "SELECT id FROM conversations WHERE channel = 'whatsapp' AND chat = $1", "+"+maria).Scan(&convID)
+	own := func(id string) func(*types.MessageInfo) {
+		return func(i *types.MessageInfo) { i.ID, i.IsFromMe, i.Sender = id, true, s.fake.Self }
+	}
+	s.fake.Message(types.NewJID(maria, types.DefaultUserServer), &waE2E.Message{Conversation: proto.String(all[0].Text)}, own(all[0].ID))
+	time.Sleep(200 * time.Millisecond)
+	if ref, _ := s.Bot.ConversationByID(ctx, convID); ref.Status != "bot" {
+		t.Fatalf("Régua's own echo took the chat over: %s", ref.Status)
+	}
+	// ...a message typed on the phone by a person at the business takes it over.
+	s.fake.Message(types.NewJID(maria, types.DefaultUserServer), &waE2E.Message{Conversation: proto.String("Oi Maria, aqui é a Ana")}, own("PHONE0001"))
+	waitFor(t, func() bool { ref, _ := s.Bot.ConversationByID(ctx, convID); return ref.Status == "with_agent" })
+	before = len(s.fake.Sent())
+	s.fake.Text(maria, "oi, Ana")
+	time.Sleep(500 * time.Millisecond)
+	if n := len(s.fake.Sent()); n != before {
+		t.Fatalf("the bot spoke in a chat held by a person:\n%s", sentTexts(s.fake.Sent()[before:]))
+	}
+	// Released through the API, the bot answers again.
+	if r := s.do(t, "POST", fmt.Sprintf("/api/v1/conversations/%d/release", convID), ""); r.status >= 300 {
+		t.Fatalf("release: %d %s", r.status, r.raw)
+	}
+	s.say(t, maria, "menu")
+
+	// Logged out from the phone: WhatsApp stops, staff hear, /readyz
+	// degrades, and senders are told to use another channel.
+	s.fake.Emit(&events.LoggedOut{Reason: events.ConnectFailureLoggedOut})
+	waitFor(t, func() bool { ok, _ := s.WhatsApp.Usable(ctx); return !ok })
+	var alerts int
+	s.Pool.QueryRow(ctx, "SELECT count(*) FROM staff_alerts WHERE kind = 'whatsapp'").Scan(&alerts)
+	if alerts != 1 {
+		t.Fatalf("%d alerts", alerts)
+	}
+	r := s.do(t, "GET", "/readyz", "")
+	if r.status != 200 || !strings.Contains(r.raw, `"degraded"`) || !strings.Contains(r.raw, "logged_out") {
+		t.Fatalf("readyz: %d %s", r.status, r.raw)
+	}
+	_, err = s.Bot.Start(ctx, bot.ChannelWhatsApp, "+"+maria, 0, bot.Reply{Text: "Olá, lembrete"})
+	if !errors.Is(err, bot.ErrUnreachable) {
+		t.Fatalf("send after logout: %v", err)
+	}
+	r = s.do(t, "GET", "/metrics", "")
+	if !strings.Contains(r.raw, "regua_whatsapp_usable 0") || !strings.Contains(r.raw, `regua_whatsapp_sends_total{outcome="sent"}`) {
+		t.Fatalf("metrics lack WhatsApp:\n%s", r.raw)
+	}
+}
+
+// TestWhatsAppFloodAndGroups: 200 messages from one number within a second
+// are each answered once, in order, within the governor; a group, a
+// status and a LID sender are handled as they must be.
+func TestWhatsAppFloodAndGroups(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startWhatsApp(t, quickBudgets)
+	const who = "5511977776666" // nobody's number: answered without disclosing anything
+
+	group := types.NewJID("120363000000000001", types.GroupServer)
+	s.fake.Message(group, &waE2E.Message{Conversation: proto.String("oi")}, func(i *types.MessageInfo) { i.IsGroup = true; i.Sender = types.NewJID(who, types.DefaultUserServer) })
+	s.fake.Message(types.StatusBroadcastJID, &waE2E.Message{Conversation: proto.String("status")}, func(i *types.MessageInfo) { i.Sender = types.NewJID(who, types.DefaultUserServer) })
+
+	ids := make([]string, 200)
+	start := time.Now()
+	for i := range ids {
+		ids[i] = s.fake.Text(who, fmt.Sprintf("mensagem %d com texto \xff inválido %s", i, strings.Repeat("x", i)))
+	}
+	if time.Since(start) > time.Second {
+		t.Logf("the flood took %v to deliver", time.Since(start))
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	var inbound, answered int
+	for time.Now().Before(deadline) {
+		s.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM messages o WHERE o.reply_to = m.id))
+			FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.channel = 'whatsapp' AND c.chat = $1 AND m.direction = 'in'`, "+"+who).Scan(&inbound, &answered)
+		var queued int
+		s.Pool.QueryRow(ctx, "SELECT count(*) FROM whatsapp_outbox WHERE status = 'queued'").Scan(&queued)
+		if answered == 200 && queued == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if inbound != 200 || answered != 200 {
+		t.Fatalf("%d stored, %d answered of 200", inbound, answered)
+	}
+	// Stored in the order sent, each once.
+	rows, _ := s.Pool.Query(ctx, `SELECT m.channel_message_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE c.channel = 'whatsapp' AND c.chat = $1 AND m.direction = 'in' ORDER BY m.id`, "+"+who)
+	var order []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		order = append(order, id)
+	}
+	rows.Close()
+	for i := range ids {
+		if order[i] != ids[i] {
+			t.Fatalf("message %d stored as %s, want %s", i, order[i], ids[i])
+		}
+	}
+	// Every stored reply left, in order, spaced by the governor, and
+	// nothing was said in the group or the status.
+	var replies int
+	s.Pool.QueryRow(ctx, `SELECT count(*) + count(*) FILTER (WHERE o.payload ? 'pix') FROM messages o JOIN conversations c ON c.id = o.conversation_id
+		WHERE c.channel = 'whatsapp' AND c.chat = $1 AND o.direction = 'out'`, "+"+who).Scan(&replies)
+	sent := s.fake.Sent()
+	if len(sent) != replies {
+		t.Fatalf("%d sent for %d stored replies", len(sent), replies)
+	}
+	for _, m := range sent {
+		if m.To.User != who {
+			t.Fatalf("sent to %s", m.To)
+		}
+		if strings.Contains(m.Text, "R$") {
+			t.Fatalf("disclosed to a stranger: %q", m.Text)
+		}
+	}
+	// The governor spaces the grants; the sends themselves take varying
+	// time, so the spacing shows over the whole run (each gap is checked
+	// exactly in the governor's tests, on a test clock).
+	if span, min := sent[len(sent)-1].At.Sub(sent[0].At), time.Duration(len(sent)-1)*quickBudgets.ReplyGap*9/10; span < min {
+		t.Fatalf("%d sends in %v, faster than the governor allows (%v)", len(sent), span, min)
+	}
+	r := s.do(t, "GET", "/metrics", "")
+	if !strings.Contains(r.raw, `regua_whatsapp_ignored_total{reason="group"} 1`) || !strings.Contains(r.raw, `regua_whatsapp_ignored_total{reason="status"} 1`) {
+		t.Fatalf("ignored chats not counted")
+	}
+
+	// A LID sender whose phone the LID store knows is the debtor's chat;
+	// one it does not know is kept under the LID and answered without
+	// disclosing anything.
+	lid := types.NewJID("98765432109876", types.HiddenUserServer)
+	s.fake.MapLID(lid, types.NewJID("5511999000002", types.DefaultUserServer))
+	before := len(s.fake.Sent())
+	s.fake.Message(lid, &waE2E.Message{Conversation: proto.String("oi")}, nil)
+	got := s.settle(t, before)
+	if got[0].To != types.NewJID("5511999000002", types.DefaultUserServer) || !strings.Contains(got[0].Text, "3 primeiros") {
+		t.Fatalf("resolved LID:\n%s", sentTexts(got))
+	}
+	unknown := types.NewJID("11111111111111", types.HiddenUserServer)
+	before = len(s.fake.Sent())
+	s.fake.Message(unknown, &waE2E.Message{Conversation: proto.String("quanto eu devo?")}, nil)
+	got = s.settle(t, before)
+	if got[0].To != unknown || strings.Contains(sentTexts(got), "R$") {
+		t.Fatalf("unresolved LID:\n%s", sentTexts(got))
+	}
+	var kept int
+	s.Pool.QueryRow(ctx, "SELECT count(*) FROM conversations WHERE channel = 'whatsapp' AND chat = 'lid:11111111111111'").Scan(&kept)
+	if kept != 1 {
+		t.Fatal("the unresolved LID's conversation was not kept")
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition never held")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -64,6 +64,7 @@ type Channel struct {
 	holding   atomic.Bool
 	connected atomic.Bool
 	nudge     chan struct{}
+	reset     chan struct{}
 
 	health struct {
 		sync.Mutex
@@ -100,7 +101,7 @@ func New(cfg Config) (*Channel, error) {
 		cfg.Workers = 16
 	}
 	c := &Channel{cfg: cfg, log: cfg.Log.With("channel", "whatsapp"), box: outbox{cfg.Pool}, conn: conn{cfg.Pool},
-		metrics: newMetrics(), nudge: make(chan struct{}, 1), workCtx: context.Background()}
+		metrics: newMetrics(), nudge: make(chan struct{}, 1), reset: make(chan struct{}, 1), workCtx: context.Background()}
 	c.gov = NewGovernor(cfg.Pool, cfg.Budgets, cfg.Loc, cfg.Now, cfg.Rand)
 	c.disp = newDispatcher(cfg.Workers, c.process)
 	return c, nil
@@ -203,21 +204,75 @@ func (c *Channel) startHolding(ctx context.Context, wg *sync.WaitGroup) context.
 	return cancel
 }
 
-// hold runs while this replica holds the lease: connect, receive, deliver.
+// recheck is how often a replica holding the lease without a usable
+// connection looks again (a number linked from the command line, a new
+// number after a ban).
+const recheck = 10 * time.Second
+
+// hold runs while this replica holds the lease: open the device from the
+// store; a linked one connects, receives and delivers until the number
+// becomes unusable or is relinked (reset); an unlinked one waits for
+// pairing (from the API on this client, or from the command line, seen in
+// the store). A number that is banned, replaced or outdated is left alone
+// until staff link a number again.
 func (c *Channel) hold(ctx context.Context) {
 	c.holding.Store(true)
 	defer c.holding.Store(false)
 	c.log.Info("whatsapp: holding the connection", "holder", c.cfg.Holder)
-	cl, err := c.cfg.NewClient(ctx)
-	if err != nil {
-		c.log.Error("whatsapp: open client", "err", err)
-		return
+	for ctx.Err() == nil {
+		if st, err := c.conn.read(ctx); err == nil && !st.Usable && st.State != StateUnpaired && st.State != StateLoggedOut {
+			c.pause(ctx, recheck) // unusable: staff must act
+			continue
+		}
+		cl, err := c.cfg.NewClient(ctx)
+		if err != nil {
+			c.log.Error("whatsapp: open client", "err", err)
+			c.pause(ctx, recheck)
+			continue
+		}
+		err = c.Attach(ctx, cl)
+		if _, paired := cl.Paired(); !paired {
+			// Kept for pairing through the API until a number is linked
+			// (here, or by `regua whatsapp pair` elsewhere).
+			c.pause(ctx, recheck)
+			c.Detach()
+			continue
+		}
+		if err != nil {
+			c.log.Warn("whatsapp: connect", "err", err) // whatsmeow keeps trying
+		}
+		dctx, stop := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-c.reset:
+				stop()
+			case <-dctx.Done():
+			}
+		}()
+		c.Deliver(dctx)
+		stop()
+		c.Detach()
 	}
-	if err := c.Attach(ctx, cl); err != nil {
-		c.log.Warn("whatsapp: not connected", "err", err)
+}
+
+// pause waits d, or less when the connection is reset.
+func (c *Channel) pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-c.reset:
+	case <-t.C:
 	}
-	defer c.Detach()
-	c.Deliver(ctx)
+}
+
+// resetHold makes the holder reopen the device (after pairing, logout or a
+// permanent failure).
+func (c *Channel) resetHold() {
+	select {
+	case c.reset <- struct{}{}:
+	default:
+	}
 }
 
 // Attach makes cl the channel's connection: events come to the channel,
@@ -371,6 +426,7 @@ func (c *Channel) paired(jid types.JID) {
 		c.log.Error("whatsapp: warm-up", "err", err)
 	}
 	c.forgetState()
+	c.resetHold() // reopen the linked device from the store and connect
 	c.log.Info("whatsapp: number linked", "number", maskNumber(jid.User))
 }
 
@@ -405,9 +461,7 @@ func (c *Channel) transition(t Transition) {
 	} else if n > 0 {
 		c.metrics.sends.WithLabelValues(StatusFailed).Add(float64(n))
 	}
-	if cl := c.current(); cl != nil {
-		go cl.Disconnect() // never from inside the library's own handler
-	}
+	c.resetHold() // the holder disconnects (never from inside the library's own handler)
 }
 
 // wake nudges the deliverer (something was queued, or the connection is back).

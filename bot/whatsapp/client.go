@@ -38,9 +38,9 @@ type Client interface {
 	Download(ctx context.Context, msg *waE2E.Message) ([]byte, error)
 	// PhoneForLID resolves a LID to the phone JID (empty when unknown).
 	PhoneForLID(ctx context.Context, lid types.JID) (types.JID, error)
-	// OnEvent sets the handler of whatsmeow's events (*events.Message,
-	// *events.Receipt, *events.LoggedOut, ...). It runs on the library's
-	// goroutine: it must hand work off quickly.
+	// OnEvent adds a handler of whatsmeow's events (*events.Message,
+	// *events.Receipt, *events.LoggedOut, ...). Handlers run on the
+	// library's goroutine: they must hand work off quickly.
 	OnEvent(func(evt any))
 }
 

@@ -42,7 +42,7 @@ type fakeClient struct {
 	mu       sync.Mutex
 	now      func() time.Time
 	jid      types.JID
-	handler  func(any)
+	handlers []func(any)
 	sent     []sent
 	read     []string
 	typing   []types.JID
@@ -121,12 +121,16 @@ func (f *fakeClient) PhoneForLID(ctx context.Context, lid types.JID) (types.JID,
 	defer f.mu.Unlock()
 	return f.lids[lid], nil
 }
-func (f *fakeClient) OnEvent(h func(any)) { f.mu.Lock(); f.handler = h; f.mu.Unlock() }
+func (f *fakeClient) OnEvent(h func(any)) {
+	f.mu.Lock()
+	f.handlers = append(f.handlers, h)
+	f.mu.Unlock()
+}
 func (f *fakeClient) emit(evt any) {
 	f.mu.Lock()
-	h := f.handler
+	hs := append([]func(any){}, f.handlers...)
 	f.mu.Unlock()
-	if h != nil {
+	for _, h := range hs {
 		h(evt)
 	}
 }

@@ -171,3 +171,23 @@ func Log(ctx context.Context, pool *pgxpool.Pool, chat string) ([]Sent, error) {
 		return s, err
 	})
 }
+
+// Counts are the outbox's messages of the last 24 hours by status.
+func Counts(ctx context.Context, pool *pgxpool.Pool) (map[string]int, error) {
+	rows, err := pool.Query(ctx, "SELECT status, count(*) FROM whatsapp_outbox WHERE created_at > now() - interval '24 hours' GROUP BY status")
+	if err != nil {
+		return nil, fmt.Errorf("whatsapp: counts: %w", err)
+	}
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[s] = n
+	}
+	rows.Close()
+	return out, rows.Err()
+}

@@ -21,6 +21,8 @@ Usage:
   regua pix decode PAYLOAD                 print a BR Code's fields as JSON
   regua plans simulate --amount 1500.00 --overdue-days 40 [--json]
   regua apikey add --name N                create an API key (printed once)
+  regua whatsapp pair [--phone 55DDDNUMBER] link a WhatsApp number (QR code, or a pairing code)
+  regua whatsapp status|logout             the linked number and its state; unlink it
   regua version                            print version and build info
 
 Settings come from REGUA_* environment variables (and .env); see README.md.
@@ -52,6 +54,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return plansMain(ctx, args[1:], stdout, stderr)
 	case "apikey":
 		return apikeyCommand(ctx, args[1:], stdout, stderr)
+	case "whatsapp":
+		return whatsappCommand(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		return versionCommand(stdout)
 	case "help", "--help", "-h":

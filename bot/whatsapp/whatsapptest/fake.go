@@ -37,14 +37,14 @@ type Sent struct {
 type Fake struct {
 	Self types.JID
 
-	mu      sync.Mutex
-	handler func(any)
-	sent    []Sent
-	read    []string
-	typing  int
-	lids    map[types.JID]types.JID
-	media   map[string][]byte
-	seq     atomic.Int64
+	mu       sync.Mutex
+	handlers []func(any)
+	sent     []Sent
+	read     []string
+	typing   int
+	lids     map[types.JID]types.JID
+	media    map[string][]byte
+	seq      atomic.Int64
 }
 
 var _ whatsapp.Client = (*Fake)(nil)
@@ -61,7 +61,11 @@ func (f *Fake) Connect(context.Context) error { f.Emit(&events.Connected{}); ret
 func (f *Fake) Disconnect() {}
 
 // Paired reports Self.
-func (f *Fake) Paired() (types.JID, bool) { return f.Self, !f.Self.IsEmpty() }
+func (f *Fake) Paired() (types.JID, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.Self, !f.Self.IsEmpty()
+}
 
 // PairQR yields one code, then success.
 func (f *Fake) PairQR(context.Context) (<-chan whatsapp.PairEvent, error) {
@@ -136,15 +140,19 @@ func (f *Fake) PhoneForLID(_ context.Context, lid types.JID) (types.JID, error) 
 	return f.lids[lid], nil
 }
 
-// OnEvent sets the handler.
-func (f *Fake) OnEvent(h func(any)) { f.mu.Lock(); f.handler = h; f.mu.Unlock() }
+// OnEvent adds a handler.
+func (f *Fake) OnEvent(h func(any)) { f.mu.Lock(); f.handlers = append(f.handlers, h); f.mu.Unlock() }
 
-// Emit delivers an event as the library would.
+// Emit delivers an event as the library would (after a logout, as
+// whatsmeow deletes the device, the fake is no longer linked).
 func (f *Fake) Emit(evt any) {
 	f.mu.Lock()
-	h := f.handler
+	if _, ok := evt.(*events.LoggedOut); ok {
+		f.Self = types.JID{}
+	}
+	hs := append([]func(any){}, f.handlers...)
 	f.mu.Unlock()
-	if h != nil {
+	for _, h := range hs {
 		h(evt)
 	}
 }

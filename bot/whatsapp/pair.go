@@ -19,6 +19,9 @@ var ErrAlreadyPaired = errors.New("whatsapp: a number is already linked; unlink 
 // pair or unlink through it.
 var ErrNotHolder = errors.New("whatsapp: this replica does not hold the WhatsApp connection")
 
+// ErrBadPhone: the number given for a pairing code is not one.
+var ErrBadPhone = errors.New("whatsapp: the number must have country and area code, e.g. 5511999990000")
+
 // PairTimeout bounds a pairing attempt.
 const PairTimeout = 3 * time.Minute
 
@@ -81,7 +84,7 @@ func Pair(ctx context.Context, cl Client, phone string, show func(PairEvent)) (t
 		return -1
 	}, phone)
 	if len(digits) < 10 || len(digits) > 15 {
-		return types.JID{}, fmt.Errorf("whatsapp: --phone %q: the number with country and area code, e.g. 5511999990000", phone)
+		return types.JID{}, fmt.Errorf("%w (got %q)", ErrBadPhone, phone)
 	}
 	if err := cl.Connect(ctx); err != nil {
 		return types.JID{}, fmt.Errorf("whatsapp: connect: %w", err)

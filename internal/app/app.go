@@ -194,6 +194,7 @@ func (m *Main) Handler() http.Handler {
 	api.RegisterPlans(mux, httpapi.PlansDeps{Billing: m.Billing, PublicURL: m.Config.PublicURL})
 	m.registerChat(mux, api)
 	m.registerTelegram(mux)
+	m.registerWhatsApp(mux, api)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if m.Config.Demo {
 			http.Redirect(w, r, "/chat", http.StatusFound)

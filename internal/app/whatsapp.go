@@ -2,11 +2,16 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"time"
 
 	"github.com/regua/regua/bot"
 	"github.com/regua/regua/bot/whatsapp"
+	"github.com/regua/regua/internal/httpapi"
 	"github.com/regua/regua/internal/postgres"
+	"github.com/regua/regua/payments"
 )
 
 // WhatsAppBudgets are the governor's budgets from the settings.
@@ -71,4 +76,57 @@ func (m *Main) degraded(ctx context.Context) map[string]string {
 		return map[string]string{"whatsapp": err.Error()}
 	}
 	return nil
+}
+
+// whatsAppPairing serves the pairing API from the channel.
+type whatsAppPairing struct{ ch *whatsapp.Channel }
+
+func (p whatsAppPairing) WhatsAppStatus(ctx context.Context) (any, error) {
+	st, err := p.ch.State(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"state": st.State, "usable": st.Usable, "detail": st.Detail, "changed_at": st.ChangedAt,
+		"held_by_this_replica": p.ch.Holding()}
+	if st.Number != "" {
+		out["number"] = "+" + st.Number
+	}
+	if st.PairedAt != nil {
+		out["paired_at"] = st.PairedAt
+	}
+	return out, nil
+}
+
+func (p whatsAppPairing) WhatsAppPair(ctx context.Context, phone string, show func(event, code string, valid time.Duration)) (string, error) {
+	jid, err := p.ch.Pair(ctx, phone, func(ev whatsapp.PairEvent) { show(ev.Event, ev.Code, ev.Timeout) })
+	if err != nil {
+		return "", pairingError(err)
+	}
+	return "+" + jid.User, nil
+}
+
+func (p whatsAppPairing) WhatsAppLogout(ctx context.Context) error {
+	return pairingError(p.ch.Logout(ctx))
+}
+
+// pairingError gives the API's codes to the channel's refusals.
+func pairingError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, whatsapp.ErrNotHolder):
+		return payments.Errorf(payments.ECONFLICT, "%s; ask again (another replica holds it) or use `regua whatsapp pair`", err.Error())
+	case errors.Is(err, whatsapp.ErrAlreadyPaired):
+		return payments.Errorf(payments.ECONFLICT, "%s", err.Error())
+	case errors.Is(err, whatsapp.ErrBadPhone):
+		return payments.Invalid("phone", "%s", err.Error())
+	}
+	return err
+}
+
+// registerWhatsApp mounts the pairing API when WhatsApp is on.
+func (m *Main) registerWhatsApp(mux *http.ServeMux, api *httpapi.Server) {
+	if m.WhatsApp != nil {
+		api.RegisterWhatsApp(mux, whatsAppPairing{m.WhatsApp})
+	}
 }

@@ -1,16 +1,19 @@
 package app_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"image/png"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
@@ -40,6 +43,17 @@ var quickBudgets = whatsapp.Budgets{Gap: 40 * time.Millisecond, Jitter: 10 * tim
 
 func startWhatsApp(t *testing.T, b whatsapp.Budgets) *waService {
 	t.Helper()
+	s := startWhatsAppWith(t, b, whatsapptest.New("5511888000000"))
+	waitFor(t, func() bool {
+		ok, state := s.WhatsApp.Usable(context.Background())
+		return ok && state == whatsapp.StateConnected && s.WhatsApp.Holding()
+	})
+	return s
+}
+
+// startWhatsAppWith starts the service on fake without waiting for it to connect.
+func startWhatsAppWith(t *testing.T, b whatsapp.Budgets, fake *whatsapptest.Fake) *waService {
+	t.Helper()
 	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true",
 		"REGUA_WHATSAPP": "on"}
 	cfg, err := config.Load(func(k string) string { return vars[k] })
@@ -56,7 +70,6 @@ func startWhatsApp(t *testing.T, b whatsapp.Budgets) *waService {
 	if m.WhatsApp == nil {
 		t.Fatal("REGUA_WHATSAPP=on but no WhatsApp channel")
 	}
-	fake := whatsapptest.New("5511888000000")
 	m.WhatsAppClient = func(context.Context) (whatsapp.Client, error) { return fake, nil }
 	m.WhatsApp.SetBudgets(b)
 	if err := m.Start(); err != nil {
@@ -68,18 +81,7 @@ func startWhatsApp(t *testing.T, b whatsapp.Budgets) *waService {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &waService{service: &service{Main: m, key: key}, fake: fake}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if ok, state := m.WhatsApp.Usable(context.Background()); ok && state == whatsapp.StateConnected && m.WhatsApp.Holding() {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("WhatsApp never connected")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return s
+	return &waService{service: &service{Main: m, key: key}, fake: fake}
 }
 
 // settle waits until what was said has been answered: something new was
@@ -219,6 +221,23 @@ func TestWhatsAppConversation(t *testing.T) {
 		t.Fatalf("50 MB document:\n%s", sentTexts(got))
 	}
 
+	// An edit and a deletion are recorded, not run again.
+	before = len(s.fake.Sent())
+	s.fake.Message(types.NewJID(maria, types.DefaultUserServer), &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
+		Type: waE2E.ProtocolMessage_MESSAGE_EDIT.Enum(), Key: &waCommon.MessageKey{ID: proto.String("3EB0FAKE00000003")},
+		EditedMessage: &waE2E.Message{Conversation: proto.String("2")}}}, nil)
+	s.fake.Message(types.NewJID(maria, types.DefaultUserServer), &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
+		Type: waE2E.ProtocolMessage_REVOKE.Enum(), Key: &waCommon.MessageKey{ID: proto.String("3EB0FAKE00000003")}}}, nil)
+	waitFor(t, func() bool {
+		var n int
+		s.Pool.QueryRow(ctx, "SELECT count(*) FROM whatsapp_changes WHERE chat = $1 AND wa_id = '3EB0FAKE00000003' AND kind IN ('edited', 'deleted')", "+"+maria).Scan(&n)
+		return n == 2
+	})
+	time.Sleep(200 * time.Millisecond)
+	if len(s.fake.Sent()) != before {
+		t.Fatalf("an edit was answered:\n%s", sentTexts(s.fake.Sent()[before:]))
+	}
+
 	// Régua's own message echoed from the phone changes nothing...
 	var convID int64
 	s.Pool.QueryRow(ctx, "SELECT id FROM conversations WHERE channel = 'whatsapp' AND chat = $1", "+"+maria).Scan(&convID)
@@ -347,6 +366,23 @@ func TestWhatsAppFloodAndGroups(t *testing.T) {
 		t.Fatalf("ignored chats not counted")
 	}
 
+	// A 64 KB text and a kind of message this version does not know: each
+	// answered once, nothing crashes.
+	const other = "5511966665555"
+	got0 := s.say(t, other, strings.Repeat("á", 32<<10))
+	before0 := len(s.fake.Sent())
+	s.fake.Message(types.NewJID(other, types.DefaultUserServer), &waE2E.Message{}, nil)
+	got1 := s.settle(t, before0)
+	if len(got0) == 0 || len(got1) == 0 || strings.Contains(sentTexts(got0)+sentTexts(got1), "R$") {
+		t.Fatalf("64 KB:\n%s\nunknown:\n%s", sentTexts(got0), sentTexts(got1))
+	}
+	var in64, stored int
+	s.Pool.QueryRow(ctx, `SELECT count(*), max(length(m.text)) FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE c.channel = 'whatsapp' AND c.chat = $1 AND m.direction = 'in'`, "+"+other).Scan(&in64, &stored)
+	if in64 != 2 || stored == 0 || stored > 4096 {
+		t.Fatalf("stored %d inbound, longest %d characters", in64, stored)
+	}
+
 	// A LID sender whose phone the LID store knows is the debtor's chat;
 	// one it does not know is kept under the LID and answered without
 	// disclosing anything.
@@ -380,5 +416,79 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition never held")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestWhatsAppPairingAPI: an unlinked number is paired through the API
+// (the QR code streamed as Server-Sent Events), connects, and is unlinked.
+func TestWhatsAppPairingAPI(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fake := whatsapptest.New("")
+	s := startWhatsAppWith(t, quickBudgets, fake)
+	waitFor(t, func() bool { return s.WhatsApp.Holding() })
+	r := s.do(t, "GET", "/api/v1/whatsapp", "")
+	if r.status != 200 || r.body["state"] != "unpaired" {
+		t.Fatalf("status: %d %s", r.status, r.raw)
+	}
+	if _, err := s.Bot.Start(ctx, bot.ChannelWhatsApp, "+5511999000001", 0, bot.Reply{Text: "Olá"}); !errors.Is(err, bot.ErrUnreachable) {
+		t.Fatalf("send before pairing: %v", err)
+	}
+	// A bad number for a pairing code is refused before anything streams.
+	r = s.do(t, "POST", "/api/v1/whatsapp/pair?phone=123", "")
+	if r.status != 422 || !strings.Contains(r.raw, `"field":"phone"`) {
+		t.Fatalf("bad phone: %d %s", r.status, r.raw)
+	}
+	// No key, no pairing.
+	req, _ := http.NewRequest("POST", s.URL()+"/api/v1/whatsapp/pair", nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 401 {
+		t.Fatalf("without a key: %v %v", resp, err)
+	}
+
+	req, _ = http.NewRequest("POST", s.URL()+"/api/v1/whatsapp/pair", nil)
+	req.Header.Set("Authorization", "Bearer "+s.key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "text/event-stream" {
+		t.Fatalf("pair: %d %s", resp.StatusCode, ct)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	var events []string
+	for sc.Scan() {
+		line := sc.Text()
+		if ev, ok := strings.CutPrefix(line, "event: "); ok {
+			events = append(events, ev)
+			if ev == "code" {
+				go fake.Scan("5511888000000") // the phone scans it
+			}
+		}
+		if strings.HasPrefix(line, "data: ") && strings.Contains(line, "+5511888000000") {
+			break
+		}
+	}
+	if strings.Join(events, ",") != "code,paired" {
+		t.Fatalf("events %v", events)
+	}
+	waitFor(t, func() bool { ok, state := s.WhatsApp.Usable(ctx); return ok && state == whatsapp.StateConnected })
+	st, _ := s.WhatsApp.State(ctx)
+	if st.Number != "5511888000000" || st.PairedAt == nil {
+		t.Fatalf("state after pairing %+v", st)
+	}
+	gov, _ := s.WhatsApp.Governor().State(ctx, "5511888000000")
+	if gov.LinkedAt.IsZero() {
+		t.Fatal("the warm-up did not start")
+	}
+	// Linked already: a second pairing is refused.
+	if r := s.do(t, "POST", "/api/v1/whatsapp/pair", ""); r.status != 409 {
+		t.Fatalf("second pairing: %d %s", r.status, r.raw)
+	}
+	if r := s.do(t, "POST", "/api/v1/whatsapp/logout", ""); r.status != 200 {
+		t.Fatalf("logout: %d %s", r.status, r.raw)
+	}
+	if r := s.do(t, "GET", "/api/v1/whatsapp", ""); r.body["state"] != "unpaired" {
+		t.Fatalf("after logout: %s", r.raw)
 	}
 }

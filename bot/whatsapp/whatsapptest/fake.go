@@ -39,6 +39,7 @@ type Fake struct {
 
 	mu       sync.Mutex
 	handlers []func(any)
+	qr       chan whatsapp.PairEvent
 	sent     []Sent
 	read     []string
 	typing   int
@@ -49,13 +50,24 @@ type Fake struct {
 
 var _ whatsapp.Client = (*Fake)(nil)
 
-// New is a fake of the linked number self (digits).
+// New is a fake of the linked number self (digits; "" for a device not
+// linked yet).
 func New(self string) *Fake {
-	return &Fake{Self: types.NewJID(self, types.DefaultUserServer), lids: map[types.JID]types.JID{}, media: map[string][]byte{}}
+	f := &Fake{lids: map[types.JID]types.JID{}, media: map[string][]byte{}}
+	if self != "" {
+		f.Self = types.NewJID(self, types.DefaultUserServer)
+	}
+	return f
 }
 
-// Connect emits events.Connected.
-func (f *Fake) Connect(context.Context) error { f.Emit(&events.Connected{}); return nil }
+// Connect emits events.Connected once linked (an unlinked device only
+// opens the socket, for pairing).
+func (f *Fake) Connect(context.Context) error {
+	if _, ok := f.Paired(); ok {
+		f.Emit(&events.Connected{})
+	}
+	return nil
+}
 
 // Disconnect does nothing.
 func (f *Fake) Disconnect() {}
@@ -67,20 +79,42 @@ func (f *Fake) Paired() (types.JID, bool) {
 	return f.Self, !f.Self.IsEmpty()
 }
 
-// PairQR yields one code, then success.
+// PairQR yields one code; Scan completes the pairing.
 func (f *Fake) PairQR(context.Context) (<-chan whatsapp.PairEvent, error) {
 	ch := make(chan whatsapp.PairEvent, 2)
 	ch <- whatsapp.PairEvent{Event: "code", Code: "2@fake-qr", Timeout: time.Minute}
-	ch <- whatsapp.PairEvent{Event: "success"}
-	close(ch)
+	f.mu.Lock()
+	f.qr = ch
+	f.mu.Unlock()
 	return ch, nil
+}
+
+// Scan is the phone scanning the QR code (or typing the pairing code) as
+// number: the fake is linked, and events.PairSuccess comes as from
+// whatsmeow.
+func (f *Fake) Scan(number string) {
+	f.mu.Lock()
+	f.Self = types.NewJID(number, types.DefaultUserServer)
+	qr := f.qr
+	f.qr = nil
+	f.mu.Unlock()
+	f.Emit(&events.PairSuccess{ID: types.NewADJID(number, 0, 3)})
+	if qr != nil {
+		qr <- whatsapp.PairEvent{Event: "success"}
+		close(qr)
+	}
 }
 
 // PairPhone returns a fixed code.
 func (f *Fake) PairPhone(context.Context, string) (string, error) { return "FAKE-CODE", nil }
 
-// Logout does nothing.
-func (f *Fake) Logout(context.Context) error { return nil }
+// Logout unlinks the fake (whatsmeow deletes the device from the store).
+func (f *Fake) Logout(context.Context) error {
+	f.mu.Lock()
+	f.Self = types.JID{}
+	f.mu.Unlock()
+	return nil
+}
 
 // SendText records a text.
 func (f *Fake) SendText(_ context.Context, to types.JID, id, text string) error {

@@ -107,6 +107,8 @@ func New(cfg Config) (*Channel, error) {
 	return c, nil
 }
 
+var _ bot.Health = (*Channel)(nil)
+
 // Governor is the channel's send governor.
 func (c *Channel) Governor() *Governor { return c.gov }
 

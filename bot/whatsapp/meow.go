@@ -34,7 +34,10 @@ func Open(ctx context.Context, container *sqlstore.Container, log *slog.Logger) 
 		return nil, fmt.Errorf("whatsapp: device store: %w", err)
 	}
 	cli := whatsmeow.NewClient(dev, slogger{log: log})
+	// Reconnect with a growing back-off (0 s, 2 s, 4 s, ...), also when
+	// the first connection fails (WhatsApp or the network down at start).
 	cli.EnableAutoReconnect = true
+	cli.InitialAutoReconnect = true
 	cli.AutoTrustIdentity = true
 	return &Meow{cli: cli}, nil
 }

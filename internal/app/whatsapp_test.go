@@ -135,8 +135,8 @@ func TestWhatsAppConversation(t *testing.T) {
 	if !strings.Contains(got[0].Text, "3 primeiros") || strings.Contains(sentTexts(got), "R$") {
 		t.Fatalf("before verification:\n%s", sentTexts(got))
 	}
-	if len(s.fake.Read()) != 1 {
-		t.Fatalf("marked read: %v", s.fake.Read())
+	if len(s.fake.Read()) != 1 || s.fake.Typing() != 1 {
+		t.Fatalf("marked read: %v; composing %d", s.fake.Read(), s.fake.Typing())
 	}
 	got = s.say(t, maria, "123")
 	if !strings.Contains(sentTexts(got), "Maria") || !strings.Contains(sentTexts(got), "1. Ver saldo") {

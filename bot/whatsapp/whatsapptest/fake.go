@@ -237,3 +237,10 @@ func (f *Fake) WaitSent(tb testing.TB, n int, timeout time.Duration) []Sent {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Typing counts the "composing" presences sent.
+func (f *Fake) Typing() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.typing
+}

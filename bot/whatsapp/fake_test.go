@@ -153,7 +153,7 @@ func (nopService) Takeover(context.Context, int64, string) error { return nil }
 
 // setupChannel builds a channel on a fresh database with a fake client
 // attached and connected, on a test clock.
-func setupChannel(t *testing.T, svc Service, b Budgets, start time.Time) (*Channel, *fakeClient, *clock) {
+func setupChannel(t testing.TB, svc Service, b Budgets, start time.Time) (*Channel, *fakeClient, *clock) {
 	t.Helper()
 	pool := pgtest.NewPool(t)
 	clk := newClock(start)

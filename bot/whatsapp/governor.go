@@ -47,7 +47,7 @@ func (b Budgets) Check() error {
 	case b.ReplyGap < 200*time.Millisecond || b.ReplyGap > b.Gap:
 		return errors.New("REGUA_WHATSAPP_REPLY_GAP: must be from 200ms to REGUA_WHATSAPP_GAP")
 	case b.PerMinute < 1 || b.PerHour < b.PerMinute || b.PerDay < b.PerHour:
-		return errors.New("REGUA_WHATSAPP_PER_MINUTE, _PER_HOUR, _PER_DAY: must be at least 1 and grow with the window")
+		return errors.New("REGUA_WHATSAPP_PER_MINUTE, REGUA_WHATSAPP_PER_HOUR, REGUA_WHATSAPP_PER_DAY: must be at least 1 and not shrink from minute to hour to day")
 	case b.StartedDay < 0 || b.StartedDay > b.PerDay:
 		return errors.New("REGUA_WHATSAPP_STARTED_PER_DAY: must be from 0 to REGUA_WHATSAPP_PER_DAY")
 	case b.WarmupStart < 1:

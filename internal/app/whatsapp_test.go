@@ -492,3 +492,23 @@ func TestWhatsAppPairingAPI(t *testing.T) {
 		t.Fatalf("after logout: %s", r.raw)
 	}
 }
+
+// TestWhatsAppBudgetsChecked: budgets that contradict each other stop
+// start-up with one line naming the setting.
+func TestWhatsAppBudgetsChecked(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_DEMO": "true", "REGUA_WHATSAPP": "on",
+		"REGUA_WHATSAPP_PER_HOUR": "5"}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+	if err == nil {
+		m.Close()
+		t.Fatal("started with 12 a minute and 5 an hour")
+	}
+	if !strings.Contains(err.Error(), "REGUA_WHATSAPP_PER_HOUR") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("error %q", err)
+	}
+}

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"strings"
 	"os"
+	"strings"
 	"testing"
 
 	"go.mau.fi/whatsmeow/proto/waAdv"

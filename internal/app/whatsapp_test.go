@@ -512,3 +512,61 @@ func TestWhatsAppBudgetsChecked(t *testing.T) {
 		t.Fatalf("error %q", err)
 	}
 }
+
+// TestWhatsAppEngineFeatures: the engine's flows on WhatsApp as numbered
+// menus (a plan, a promise, a person), messages the business starts going
+// through the gate and the governor (phrasing rotated, after replies), and
+// an opt-out that the gate then honours.
+func TestWhatsAppEngineFeatures(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := startWhatsApp(t, quickBudgets)
+	const joao, carlos = "5511999000002", "5511999000004"
+
+	s.say(t, joao, "oi")
+	got := s.say(t, joao, "987")
+	if !strings.Contains(sentTexts(got), "João") {
+		t.Fatalf("verify:\n%s", sentTexts(got))
+	}
+	got = s.say(t, joao, "quero parcelar")
+	if !strings.Contains(sentTexts(got), "2. ") || !strings.Contains(sentTexts(got), "x") {
+		t.Fatalf("offers as a numbered list:\n%s", sentTexts(got))
+	}
+	got = s.say(t, joao, "pago na sexta")
+	var promises int
+	s.Pool.QueryRow(ctx, "SELECT count(*) FROM promises p JOIN debtors d ON d.id = p.debtor_id WHERE d.external_id = 'cli-002'").Scan(&promises)
+	if promises != 1 {
+		t.Fatalf("%d promises after:\n%s", promises, sentTexts(got))
+	}
+
+	// A reminder to Carlos, who never wrote: admitted by the governor as a
+	// cold message, sent after the replies, as the business's.
+	hold, err := s.Bot.Start(ctx, bot.ChannelWhatsApp, "+"+carlos, 0, bot.Reply{Text: "Olá, há uma mensagem para Carlos.",
+		Variants: []string{"Oi, temos um recado para Carlos."}})
+	if err != nil || hold != bot.HoldNone {
+		t.Fatalf("reminder: %v %v", hold, err)
+	}
+	waitFor(t, func() bool {
+		log, _ := whatsapp.Log(ctx, s.Pool, "+"+carlos)
+		return len(log) == 1 && log[0].Status == whatsapp.StatusSent && log[0].Priority == whatsapp.PriorityStarted
+	})
+	st, _ := s.WhatsApp.Governor().State(ctx, "5511888000000")
+	// (João's promise follow-up may be admitted too: River runs on the real
+	// clock, already past the promised day; he wrote, so it is not cold.)
+	if st.Started < 1 || st.Cold != 1 {
+		all, _ := whatsapp.Log(ctx, s.Pool, "")
+		t.Fatalf("governor: started %d, cold %d\n%+v", st.Started, st.Cold, all)
+	}
+
+	// SAIR: the opt-out holds every later reminder at the gate.
+	got = s.say(t, joao, "SAIR")
+	if hold, err := s.Bot.Start(ctx, bot.ChannelWhatsApp, "+"+joao, 0, bot.Reply{Text: "Olá, lembrete"}); hold != bot.HoldOptedOut || !errors.Is(err, bot.ErrHeld) {
+		t.Fatalf("reminder after SAIR: %v %v\n%s", hold, err, sentTexts(got))
+	}
+	// A person.
+	got = s.say(t, joao, "quero falar com uma pessoa")
+	r := s.do(t, "GET", "/api/v1/conversations?status=waiting_agent", "")
+	if !strings.Contains(r.raw, `"chat":"+`+joao+`"`) {
+		t.Fatalf("not waiting for an agent: %s\n%s", r.raw, sentTexts(got))
+	}
+}

@@ -216,14 +216,16 @@ const recheck = 10 * time.Second
 // becomes unusable or is relinked (reset); an unlinked one waits for
 // pairing (from the API on this client, or from the command line, seen in
 // the store). A number that is banned, replaced or outdated is left alone
-// until staff link a number again.
+// until staff link a number again or restart Régua.
 func (c *Channel) hold(ctx context.Context) {
 	c.holding.Store(true)
 	defer c.holding.Store(false)
 	c.log.Info("whatsapp: holding the connection", "holder", c.cfg.Holder)
-	for ctx.Err() == nil {
-		if st, err := c.conn.read(ctx); err == nil && !st.Usable && st.State != StateUnpaired && st.State != StateLoggedOut {
-			c.pause(ctx, recheck) // unusable: staff must act
+	for first := true; ctx.Err() == nil; first = false {
+		// Unusable (banned, replaced, outdated): staff must act. A restart
+		// (the first pass) tries once more: a temporary ban may have lifted.
+		if st, err := c.conn.read(ctx); err == nil && !first && !st.Usable && st.State != StateUnpaired && st.State != StateLoggedOut {
+			c.pause(ctx, recheck)
 			continue
 		}
 		cl, err := c.cfg.NewClient(ctx)

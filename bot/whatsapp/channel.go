@@ -41,6 +41,9 @@ type Config struct {
 	Holder   string
 	LeaseTTL time.Duration // default 30 s
 	MediaMax int64         // largest image or document kept; default 16 MB
+	// AlertAfter: a connection down this long is told to staff (default
+	// 5 minutes); messages wait in the outbox meanwhile.
+	AlertAfter time.Duration
 	Workers  int           // chats handled at once; default 16
 }
 
@@ -65,6 +68,7 @@ type Channel struct {
 	connected atomic.Bool
 	nudge     chan struct{}
 	reset     chan struct{}
+	downSince atomic.Int64 // a generation: bumped at each transition, so a stale alert timer knows
 
 	health struct {
 		sync.Mutex
@@ -99,6 +103,9 @@ func New(cfg Config) (*Channel, error) {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16
+	}
+	if cfg.AlertAfter <= 0 {
+		cfg.AlertAfter = 5 * time.Minute
 	}
 	c := &Channel{cfg: cfg, log: cfg.Log.With("channel", "whatsapp"), box: outbox{cfg.Pool}, conn: conn{cfg.Pool},
 		metrics: newMetrics(), nudge: make(chan struct{}, 1), reset: make(chan struct{}, 1), workCtx: context.Background()}
@@ -447,12 +454,27 @@ func (c *Channel) transition(t Transition) {
 	}
 	c.forgetState()
 	if t.State == StateConnected {
+		c.downSince.Add(1)
 		c.log.Info("whatsapp: connected")
 		c.wake()
 		return
 	}
+	gen := c.downSince.Add(1)
 	if !t.Permanent {
 		c.log.Warn("whatsapp: connection", "state", t.State)
+		if t.State == StateDisconnected {
+			time.AfterFunc(c.cfg.AlertAfter, func() {
+				if c.downSince.Load() != gen || c.connected.Load() {
+					return // reconnected (or something else happened) since
+				}
+				actx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				msg := fmt.Sprintf("WhatsApp: sem conexão há %s; as mensagens aguardam na fila e saem quando a conexão voltar.", c.cfg.AlertAfter.Round(time.Second))
+				if err := alert(actx, c.cfg.Pool, msg); err != nil {
+					c.log.Error("whatsapp: alert", "err", err)
+				}
+			})
+		}
 		return
 	}
 	c.log.Error("whatsapp: the number can no longer be used", "state", t.State, "detail", t.Detail)

@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +22,24 @@ func TestConnectionLoss(t *testing.T) {
 	if err := ch.Ready(ctx); err != nil {
 		t.Fatalf("connected but not ready: %v", err)
 	}
+	alerts := func() (n int) {
+		ch.cfg.Pool.QueryRow(ctx, "SELECT count(*) FROM staff_alerts WHERE kind = 'whatsapp'").Scan(&n)
+		return n
+	}
+	// A blip: reconnected before staff need to hear.
+	ch.cfg.AlertAfter = 100 * time.Millisecond
 	fc.emit(&events.Disconnected{})
+	fc.emit(&events.Connected{})
+	time.Sleep(250 * time.Millisecond)
+	if n := alerts(); n != 0 {
+		t.Fatalf("%d alerts for a blip", n)
+	}
+	fc.emit(&events.Disconnected{})
+	time.Sleep(250 * time.Millisecond)
+	if n := alerts(); n != 1 {
+		t.Fatalf("%d alerts for a connection down longer than AlertAfter", n)
+	}
+	ch.forgetState()
 	if ok, state := ch.Usable(ctx); !ok || state != StateDisconnected {
 		t.Fatalf("disconnected: usable %v %s", ok, state)
 	}
@@ -62,9 +80,9 @@ func TestConnectionLoss(t *testing.T) {
 		t.Fatalf("%d queued messages failed on the ban: %+v", failed, log)
 	}
 	var alert string
-	ch.cfg.Pool.QueryRow(ctx, "SELECT message FROM staff_alerts WHERE kind = 'whatsapp'").Scan(&alert)
-	if alert == "" {
-		t.Fatal("no alert for staff")
+	ch.cfg.Pool.QueryRow(ctx, "SELECT message FROM staff_alerts WHERE kind = 'whatsapp' ORDER BY id DESC LIMIT 1").Scan(&alert)
+	if !strings.Contains(alert, "baniu") {
+		t.Fatalf("no alert for staff about the ban: %q", alert)
 	}
 	err := ch.Sender().Send(bot.WithStartedByBusiness(ctx), "+5511999000004", bot.Reply{Text: "lembrete"})
 	if !errors.Is(err, bot.ErrUnreachable) {

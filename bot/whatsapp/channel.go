@@ -44,7 +44,7 @@ type Config struct {
 	// AlertAfter: a connection down this long is told to staff (default
 	// 5 minutes); messages wait in the outbox meanwhile.
 	AlertAfter time.Duration
-	Workers  int           // chats handled at once; default 16
+	Workers    int // chats handled at once; default 16
 }
 
 // Channel is the WhatsApp channel: whichever replica holds the lease

@@ -295,6 +295,9 @@ func (c *Channel) Attach(ctx context.Context, cl Client) error {
 	cl.OnEvent(c.Event)
 	jid, ok := cl.Paired()
 	if !ok {
+		if st, err := c.conn.read(ctx); err == nil && st.State == StateLoggedOut {
+			return nil // logged out from the phone: staff keep seeing why
+		}
 		return c.conn.set(ctx, Transition{State: StateUnpaired, Detail: "Nenhum número vinculado: use `regua whatsapp pair`."}, "")
 	}
 	c.setNumber(jid.User)

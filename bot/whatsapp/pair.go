@@ -124,11 +124,18 @@ func RecordPaired(ctx context.Context, pool *pgxpool.Pool, jid types.JID, now ti
 	if err := (conn{pool}).paired(ctx, jid.User, now); err != nil {
 		return err
 	}
+	if _, err := pool.Exec(ctx, "INSERT INTO audit_log (actor, action, subject) VALUES ('cli', 'whatsapp.pair', $1)", "+"+jid.User); err != nil {
+		return fmt.Errorf("whatsapp: audit: %w", err)
+	}
 	return NewGovernor(pool, DefaultBudgets, nil, func() time.Time { return now }, nil).Linked(ctx, jid.User)
 }
 
-// RecordUnlinked records that the number was unlinked.
-func RecordUnlinked(ctx context.Context, pool *pgxpool.Pool) error {
+// RecordUnlinked records that the number was unlinked (by actor, for the
+// audit log: "cli" or an API key).
+func RecordUnlinked(ctx context.Context, pool *pgxpool.Pool, actor string) error {
+	if _, err := pool.Exec(ctx, "INSERT INTO audit_log (actor, action) VALUES ($1, 'whatsapp.logout')", actor); err != nil {
+		return fmt.Errorf("whatsapp: audit: %w", err)
+	}
 	return (conn{pool}).set(ctx, Transition{State: StateUnpaired, Detail: "Número desvinculado."}, "")
 }
 
@@ -161,12 +168,12 @@ func (c *Channel) Logout(ctx context.Context) error {
 		return ErrNotHolder
 	}
 	if _, ok := cl.Paired(); !ok {
-		return RecordUnlinked(ctx, c.cfg.Pool)
+		return (conn{c.cfg.Pool}).set(ctx, Transition{State: StateUnpaired, Detail: "Número desvinculado."}, "")
 	}
 	if err := cl.Logout(ctx); err != nil {
 		return fmt.Errorf("whatsapp: logout: %w", err)
 	}
-	if err := RecordUnlinked(ctx, c.cfg.Pool); err != nil {
+	if err := (conn{c.cfg.Pool}).set(ctx, Transition{State: StateUnpaired, Detail: "Número desvinculado."}, ""); err != nil {
 		return err
 	}
 	c.forgetState()

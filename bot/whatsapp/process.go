@@ -160,6 +160,10 @@ func (c *Channel) fromMe(ctx context.Context, chat string, up Update) error {
 	if err := c.cfg.Service.Takeover(ctx, id, "typed on the paired phone"); err != nil {
 		return err
 	}
+	if _, err := c.cfg.Pool.Exec(ctx, "INSERT INTO audit_log (actor, action, subject) VALUES ('whatsapp:phone', 'conversation.takeover', $1)",
+		strconv.FormatInt(id, 10)); err != nil {
+		c.log.Error("whatsapp: audit takeover", "err", err)
+	}
 	c.log.Info("whatsapp: conversation taken over from the phone", "conversation", id)
 	return nil
 }

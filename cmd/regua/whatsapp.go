@@ -170,7 +170,7 @@ func whatsappLogout(ctx context.Context, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "regua: logout: %v\n", err)
 		return 1
 	}
-	if err := whatsapp.RecordUnlinked(ctx, pool); err != nil {
+	if err := whatsapp.RecordUnlinked(ctx, pool, "cli"); err != nil {
 		fmt.Fprintf(stderr, "regua: %v\n", err)
 		return 1
 	}

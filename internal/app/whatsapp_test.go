@@ -252,6 +252,11 @@ func TestWhatsAppConversation(t *testing.T) {
 	// ...a message typed on the phone by a person at the business takes it over.
 	s.fake.Message(types.NewJID(maria, types.DefaultUserServer), &waE2E.Message{Conversation: proto.String("Oi Maria, aqui é a Ana")}, own("PHONE0001"))
 	waitFor(t, func() bool { ref, _ := s.Bot.ConversationByID(ctx, convID); return ref.Status == "with_agent" })
+	waitFor(t, func() bool {
+		var n int
+		s.Pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action = 'conversation.takeover' AND subject = $1", fmt.Sprint(convID)).Scan(&n)
+		return n == 1
+	})
 	before = len(s.fake.Sent())
 	s.fake.Text(maria, "oi, Ana")
 	time.Sleep(500 * time.Millisecond)
@@ -490,6 +495,11 @@ func TestWhatsAppPairingAPI(t *testing.T) {
 	}
 	if r := s.do(t, "GET", "/api/v1/whatsapp", ""); r.body["state"] != "unpaired" {
 		t.Fatalf("after logout: %s", r.raw)
+	}
+	var audited int
+	s.Pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action IN ('whatsapp.pair', 'whatsapp.logout') AND actor = 'api:test'").Scan(&audited)
+	if audited != 2 {
+		t.Fatalf("%d audited pairing actions", audited)
 	}
 }
 

@@ -42,6 +42,7 @@ func (s *Server) RegisterWhatsApp(mux *http.ServeMux, p WhatsAppPairing) {
 			return
 		}
 		s.log.Info("whatsapp: unlinked through the API", "key", apiKeyName(r))
+		s.audit(r, "whatsapp.logout", "")
 		WriteJSON(w, http.StatusOK, map[string]string{"state": "unpaired"})
 	}))
 	mux.HandleFunc("POST /api/v1/whatsapp/pair", s.requireKey(func(w http.ResponseWriter, r *http.Request) {
@@ -74,6 +75,7 @@ func (s *Server) RegisterWhatsApp(mux *http.ServeMux, p WhatsAppPairing) {
 			return
 		}
 		s.log.Info("whatsapp: linked through the API", "key", apiKeyName(r))
+		s.audit(r, "whatsapp.pair", number)
 		send("paired", map[string]string{"number": number})
 	}))
 }

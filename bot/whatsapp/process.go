@@ -146,6 +146,9 @@ func storedText(s string) string {
 // id is in the outbox) changes nothing; one typed on the phone by a person
 // at the business puts the conversation in staff hands.
 func (c *Channel) fromMe(ctx context.Context, chat string, up Update) error {
+	if chat == "+"+c.Number(ctx) {
+		return nil // the business's notes to itself ("message yourself")
+	}
 	ours, err := c.box.ours(ctx, up.MessageID)
 	if err != nil || ours {
 		return err

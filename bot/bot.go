@@ -310,7 +310,7 @@ func (s *Service) conversationFor(ctx context.Context, channel, chat string, ses
 		c.HadMessages = last != nil
 		return &c, nil
 	}
-	return nil, fmt.Errorf("bot: conversation %s:%s vanished", channel, chat)
+	return nil, fmt.Errorf("bot: a %s conversation vanished while being created", channel)
 }
 
 // inboundRow is the message a turn answers, stored with the turn's replies.

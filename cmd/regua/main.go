@@ -21,6 +21,8 @@ Usage:
   regua pix decode PAYLOAD                 print a BR Code's fields as JSON
   regua plans simulate --amount 1500.00 --overdue-days 40 [--json]
   regua apikey add --name N                create an API key (printed once)
+  regua apikey list                        list API keys (name, prefix, created, last used, revoked)
+  regua apikey revoke ID|PREFIX|NAME       revoke a key: it stops working at once
   regua whatsapp pair [--phone 55DDDNUMBER] link a WhatsApp number (QR code, or a pairing code)
   regua whatsapp status|logout             the linked number and its state; unlink it
   regua version                            print version and build info

@@ -181,6 +181,9 @@ func TestPlansBadArguments(t *testing.T) {
 		{[]string{"simulate", "--amount", "abc"}, "-amount"},
 		{[]string{"simulate", "--amount", "12.3456"}, "-amount"},
 		{[]string{"simulate", "--amount", "0"}, "-amount"},
+		{[]string{"simulate", "--amount", "1.500"}, "ambiguous"}, // R$ 1.500,00 or 1,50?
+		{[]string{"simulate", "--amount", "1,500"}, "ambiguous"},
+		{[]string{"simulate", "--amount", "0.100"}, "more than two decimal"},
 		{[]string{"simulate", "--amount", "-10.00"}, "-amount"},
 		{[]string{"simulate", "--amount", "100", "--overdue-days", "x"}, "-overdue-days"},
 		{[]string{"simulate", "--amount", "100", "--overdue-days", "-1"}, "--overdue-days"},

@@ -65,6 +65,7 @@ type Channel struct {
 	workCtx   context.Context
 	running   sync.WaitGroup
 	holding   atomic.Bool
+	crashed   atomic.Bool // tests: stop without giving the lease up
 	connected atomic.Bool
 	nudge     chan struct{}
 	reset     chan struct{}
@@ -178,6 +179,9 @@ func (c *Channel) leaseLoop(ctx context.Context) {
 	}
 	defer func() {
 		letGo()
+		if c.crashed.Load() {
+			return // a test's replica that "dies": the lease runs out by itself
+		}
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := c.conn.release(rctx, c.cfg.Holder); err != nil {

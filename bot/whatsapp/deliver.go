@@ -93,5 +93,7 @@ func (c *Channel) DeliverOnce(ctx context.Context) (time.Duration, error) {
 		return time.Duration(1<<(q.Attempts+1)) * time.Second, fmt.Errorf("whatsapp: send (attempt %d): %w", q.Attempts+1, err)
 	}
 	c.metrics.sends.WithLabelValues(StatusSent).Inc()
-	return 0, c.box.sent(ctx, q.ID, c.cfg.Now())
+	// Recorded even when ctx ends now (a shutdown): only a crash between
+	// the send and this line sends the message again, under the same id.
+	return 0, c.box.sent(context.WithoutCancel(ctx), q.ID, c.cfg.Now())
 }

@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -49,11 +50,12 @@ func TestLeaseAndQueue(t *testing.T) {
 		t.Fatalf("a sent %v, b sent %v", fa.all(), fb.all())
 	}
 	// a dies without letting go: its lease stays until it runs out.
+	a.crashed.Store(true)
 	a.Close()
-	if _, err := pool.Exec(ctx, "UPDATE whatsapp_connection SET holder = 'a', lease_until = now() + interval '600 milliseconds'"); err != nil {
-		t.Fatal(err)
-	}
 	died := time.Now()
+	if st, _ := ReadState(ctx, pool); st.Holder != "a" {
+		t.Fatalf("the dead replica's lease is gone at once: %+v", st)
+	}
 	if err := b.Sender().Send(ctx, "+5511999000001", bot.Reply{Text: "enquanto ninguém segura"}); err != nil {
 		t.Fatal(err)
 	}
@@ -61,17 +63,24 @@ func TestLeaseAndQueue(t *testing.T) {
 	if took := time.Since(died); took > 2*time.Second {
 		t.Fatalf("took over after %v", took)
 	}
-	waitUntil(t, func() bool { return len(fb.all()) == 1 })
+	waitUntil(t, func() bool { return len(fb.all()) == 1 }, func() string {
+		log, _ := Log(ctx, pool, "")
+		st, _ := ReadState(ctx, pool)
+		return fmt.Sprintf("outbox %+v; connection %+v; b holding %v connected %v", log, st, b.Holding(), b.connected.Load())
+	})
 	if fb.all()[0].Text != "enquanto ninguém segura" || len(fa.all()) != 1 {
 		t.Fatalf("after the handover: a %v, b %v", fa.all(), fb.all())
 	}
 }
 
-func waitUntil(t *testing.T, cond func() bool) {
+func waitUntil(t *testing.T, cond func() bool, why ...func() string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
+			for _, w := range why {
+				t.Log(w())
+			}
 			t.Fatal("condition never held")
 		}
 		time.Sleep(20 * time.Millisecond)

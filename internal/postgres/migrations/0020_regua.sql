@@ -54,7 +54,7 @@ CREATE INDEX reminders_debtor_idx ON reminders (debtor_id, id);
 -- failed on a channel (and why), held by a stop condition.
 CREATE TABLE reminder_events (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    reminder_id bigint NOT NULL REFERENCES reminders (id),
+    reminder_id bigint NOT NULL, -- no row-level foreign key, as on reminders
     at          timestamptz NOT NULL,
     status      text NOT NULL,
     channel     text NOT NULL DEFAULT '',

@@ -55,6 +55,9 @@ type Config struct {
 
 	SessionTTL time.Duration
 
+	// Chat holds what the bot tells debtors who ask (chat.go).
+	Chat ChatSettings
+
 	Regua Regua // the régua's settings (regua.go)
 }
 
@@ -170,6 +173,9 @@ func load(getenv func(string) string, serving bool) (*Config, error) {
 		return nil, err
 	}
 	if c.WebhookAllowPrivate, err = boolSetting(getenv, "REGUA_WEBHOOK_ALLOW_PRIVATE"); err != nil {
+		return nil, err
+	}
+	if c.Chat, err = loadChat(getenv); err != nil {
 		return nil, err
 	}
 	if err := c.loadRegua(get); err != nil {

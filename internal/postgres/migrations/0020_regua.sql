@@ -18,16 +18,11 @@ CREATE TABLE regua_configs (
 -- ledger. The planner inserts it with its send job in one transaction; the
 -- worker locks it, re-checks, and records the outcome in the transaction
 -- that completes the job.
---
--- No row-level foreign keys on the three ids, as on ledger_postings: the
--- planner inserts only ids it has just read (debtors, charges and
--- installments are never deleted), a page of 5,000 at a time, and the
--- per-row checks were half the cost of planning a million charges.
 CREATE TABLE reminders (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    debtor_id      bigint NOT NULL,
-    charge_id      bigint,
-    installment_id bigint,
+    debtor_id      bigint NOT NULL REFERENCES debtors (id),
+    charge_id      bigint REFERENCES charges (id),
+    installment_id bigint REFERENCES plan_installments (id),
     step           text NOT NULL CHECK (step <> ''),
     step_offset    integer NOT NULL,
     intent         text NOT NULL,
@@ -54,7 +49,7 @@ CREATE INDEX reminders_debtor_idx ON reminders (debtor_id, id);
 -- failed on a channel (and why), held by a stop condition.
 CREATE TABLE reminder_events (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    reminder_id bigint NOT NULL, -- no row-level foreign key, as on reminders
+    reminder_id bigint NOT NULL REFERENCES reminders (id),
     at          timestamptz NOT NULL,
     status      text NOT NULL,
     channel     text NOT NULL DEFAULT '',
@@ -68,9 +63,3 @@ CREATE INDEX reminder_events_reminder_idx ON reminder_events (reminder_id, id);
 -- where storing is delivering, this makes a reminder exactly-once.
 ALTER TABLE messages ADD COLUMN outbound_key text;
 CREATE UNIQUE INDEX messages_outbound_once ON messages (outbound_key) WHERE outbound_key IS NOT NULL;
-
--- The stop conditions the planner and the gate check per debtor, as small
--- partial indexes: a page of 5,000 reminders probes them instead of
--- scanning every charge or conversation.
-CREATE INDEX charges_disputed_debtor_idx ON charges (debtor_id) WHERE disputed_at IS NOT NULL AND status IN ('open', 'in_plan');
-CREATE INDEX conversations_with_people_idx ON conversations (debtor_id) WHERE status IN ('waiting_agent', 'with_agent');

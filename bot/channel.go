@@ -40,3 +40,20 @@ func StartedByBusiness(ctx context.Context) bool {
 func WithStartedByBusiness(ctx context.Context) context.Context {
 	return context.WithValue(ctx, startedKey{}, true)
 }
+
+// Usable says whether channel can deliver a message now: false when no
+// sender is registered for it (the channel is off), else what the sender's
+// Health says (a sender without one is always usable). The régua skips an
+// unusable channel and takes the other.
+func (s *Service) Usable(ctx context.Context, channel string) (bool, string) {
+	s.mu.RLock()
+	snd := s.senders[channel]
+	s.mu.RUnlock()
+	if snd == nil {
+		return false, "not configured"
+	}
+	if h, ok := snd.(Health); ok {
+		return h.Usable(ctx)
+	}
+	return true, ""
+}

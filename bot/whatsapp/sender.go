@@ -13,7 +13,13 @@ import (
 // replica holding the connection, through the governor.
 type sender struct{ c *Channel }
 
-var _ bot.Sender = sender{}
+var (
+	_ bot.Sender = sender{}
+	_ bot.Health = sender{}
+)
+
+// Usable implements bot.Health (the channel's).
+func (s sender) Usable(ctx context.Context) (bool, string) { return s.c.Usable(ctx) }
 
 // Send queues a reply for chat. A message the business starts
 // (bot.StartedByBusiness) is first admitted by the governor's day budgets

@@ -478,6 +478,9 @@ func TestWhatsAppPairingAPI(t *testing.T) {
 		t.Fatalf("events %v", events)
 	}
 	waitFor(t, func() bool { ok, state := s.WhatsApp.Usable(ctx); return ok && state == whatsapp.StateConnected })
+	if ok, _ := s.Bot.Usable(ctx, bot.ChannelWhatsApp); !ok {
+		t.Fatal("paired and connected, but not usable for the régua")
+	}
 	st, _ := s.WhatsApp.State(ctx)
 	if st.Number != "5511888000000" || st.PairedAt == nil {
 		t.Fatalf("state after pairing %+v", st)
@@ -495,6 +498,12 @@ func TestWhatsAppPairingAPI(t *testing.T) {
 	}
 	if r := s.do(t, "GET", "/api/v1/whatsapp", ""); r.body["state"] != "unpaired" {
 		t.Fatalf("after logout: %s", r.raw)
+	}
+	if ok, why := s.Bot.Usable(ctx, bot.ChannelWhatsApp); ok || why != "unpaired" {
+		t.Fatalf("usable after logout: %v %s", ok, why)
+	}
+	if ok, _ := s.Bot.Usable(ctx, bot.ChannelTelegram); ok {
+		t.Fatal("Telegram is off but usable")
 	}
 	var audited int
 	s.Pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action IN ('whatsapp.pair', 'whatsapp.logout') AND actor = 'api:test'").Scan(&audited)

@@ -50,7 +50,13 @@ func (c *Channel) chatOf(ctx context.Context, up Update) (string, error) {
 // message runs a person's message as a turn and queues the replies.
 func (c *Channel) message(ctx context.Context, chat string, up Update) error {
 	cl := c.current()
-	if cl != nil {
+	held, err := c.heldByPerson(ctx, chat)
+	if err != nil {
+		return err
+	}
+	// In a chat a person at the business holds, the message stays unread
+	// for them on the phone, and nobody shows as typing.
+	if cl != nil && !held {
 		if err := cl.MarkRead(ctx, up.Peer, up.Sender, []string{up.MessageID}, c.cfg.Now()); err != nil {
 			c.log.Warn("whatsapp: mark read", "err", err)
 		}
@@ -169,4 +175,14 @@ func (c *Channel) fromMe(ctx context.Context, chat string, up Update) error {
 	}
 	c.log.Info("whatsapp: conversation taken over from the phone", "conversation", id)
 	return nil
+}
+
+// heldByPerson reports whether a person at the business holds the chat.
+func (c *Channel) heldByPerson(ctx context.Context, chat string) (bool, error) {
+	var held bool
+	err := c.cfg.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE channel = 'whatsapp' AND chat = $1 AND status = 'with_agent')`, chat).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("whatsapp: conversation status: %w", err)
+	}
+	return held, nil
 }

@@ -258,10 +258,14 @@ func TestWhatsAppConversation(t *testing.T) {
 		return n == 1
 	})
 	before = len(s.fake.Sent())
+	reads := len(s.fake.Read())
 	s.fake.Text(maria, "oi, Ana")
 	time.Sleep(500 * time.Millisecond)
 	if n := len(s.fake.Sent()); n != before {
 		t.Fatalf("the bot spoke in a chat held by a person:\n%s", sentTexts(s.fake.Sent()[before:]))
+	}
+	if len(s.fake.Read()) != reads {
+		t.Fatal("a message for the person holding the chat was marked read")
 	}
 	// Released through the API, the bot answers again.
 	if r := s.do(t, "POST", fmt.Sprintf("/api/v1/conversations/%d/release", convID), ""); r.status >= 300 {

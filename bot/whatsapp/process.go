@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/regua/regua/bot"
 )
 
@@ -185,4 +188,19 @@ func (c *Channel) heldByPerson(ctx context.Context, chat string) (bool, error) {
 		return false, fmt.Errorf("whatsapp: conversation status: %w", err)
 	}
 	return held, nil
+}
+
+// ErrNoMedia: no file kept under that reference.
+var ErrNoMedia = errors.New("whatsapp: no such file")
+
+// ReadMedia reads a file kept from a chat (a receipt's "whatsapp-media:<id>").
+func ReadMedia(ctx context.Context, pool *pgxpool.Pool, id int64) (mimetype, fileName string, data []byte, err error) {
+	err = pool.QueryRow(ctx, "SELECT mimetype, file_name, data FROM whatsapp_media WHERE id = $1", id).Scan(&mimetype, &fileName, &data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", "", nil, ErrNoMedia
+	}
+	if err != nil {
+		return "", "", nil, fmt.Errorf("whatsapp: media: %w", err)
+	}
+	return mimetype, fileName, data, nil
 }

@@ -211,6 +211,13 @@ func TestWhatsAppConversation(t *testing.T) {
 	if string(data) != "\xff\xd8\xff fake jpeg" {
 		t.Fatalf("kept %q", data)
 	}
+	r := s.do(t, "GET", "/api/v1/whatsapp/media/"+strings.TrimPrefix(ref, "whatsapp-media:"), "")
+	if r.status != 200 || r.raw != "\xff\xd8\xff fake jpeg" || r.header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("media through the API: %d %q %s", r.status, r.raw, r.header.Get("Content-Type"))
+	}
+	if r := s.do(t, "GET", "/api/v1/whatsapp/media/999999", ""); r.status != 404 {
+		t.Fatalf("missing media: %d", r.status)
+	}
 
 	// A 50 MB document is refused, and said so, without downloading it.
 	before = len(s.fake.Sent())
@@ -282,7 +289,7 @@ func TestWhatsAppConversation(t *testing.T) {
 	if alerts != 1 {
 		t.Fatalf("%d alerts", alerts)
 	}
-	r := s.do(t, "GET", "/readyz", "")
+	r = s.do(t, "GET", "/readyz", "")
 	if r.status != 200 || !strings.Contains(r.raw, `"degraded"`) || !strings.Contains(r.raw, "logged_out") {
 		t.Fatalf("readyz: %d %s", r.status, r.raw)
 	}

@@ -93,6 +93,13 @@ type Deps struct {
 	Scheduler Scheduler // nil: promises are recorded without a follow-up
 	Log       *slog.Logger
 	Business  string // REGUA_BUSINESS_NAME
+	// BusinessDocument is REGUA_BUSINESS_DOCUMENT (the CNPJ), told to
+	// whoever asks who is collecting.
+	BusinessDocument string
+	// Chat is what the bot says when asked about hours, other ways to pay
+	// and credit bureaus (REGUA_SUPPORT_HOURS, REGUA_OTHER_PAY_METHODS,
+	// REGUA_CREDIT_BUREAU_DAYS).
+	Chat      ChatInfo
 	PublicURL string // REGUA_PUBLIC_URL, for QR image links
 }
 

@@ -5,24 +5,11 @@ import (
 	"errors"
 )
 
-// Errors a channel's Sender returns (wrapped) so that callers can choose
-// another channel.
-var (
-	// ErrUnreachable: the channel cannot deliver now or for the foreseeable
-	// future (the WhatsApp number was logged out or banned, the person
-	// blocked the bot). The message was not sent: use another channel.
-	ErrUnreachable = errors.New("bot: channel unreachable")
-	// ErrThrottled: the channel's send budget for messages the business
-	// starts is spent for now (WhatsApp's governor). The message was not
-	// sent: try later or use another channel.
-	ErrThrottled = errors.New("bot: channel throttled")
-)
-
-// Health says whether a channel can deliver; channels that may become
-// unusable (WhatsApp) implement it, and the régua skips an unusable one.
-type Health interface {
-	Usable(ctx context.Context) (ok bool, reason string)
-}
+// ErrThrottled is wrapped by a channel's Sender when its send budget for
+// messages the business starts is spent for now (WhatsApp's governor): the
+// message was not sent; it is a temporary failure (try later, or another
+// channel). Permanent ones wrap ErrUnreachable.
+var ErrThrottled = errors.New("bot: channel throttled")
 
 type startedKey struct{}
 
@@ -39,21 +26,4 @@ func StartedByBusiness(ctx context.Context) bool {
 // starts (Start does it; a test or a job may too).
 func WithStartedByBusiness(ctx context.Context) context.Context {
 	return context.WithValue(ctx, startedKey{}, true)
-}
-
-// Usable says whether channel can deliver a message now: false when no
-// sender is registered for it (the channel is off), else what the sender's
-// Health says (a sender without one is always usable). The régua skips an
-// unusable channel and takes the other.
-func (s *Service) Usable(ctx context.Context, channel string) (bool, string) {
-	s.mu.RLock()
-	snd := s.senders[channel]
-	s.mu.RUnlock()
-	if snd == nil {
-		return false, "not configured"
-	}
-	if h, ok := snd.(Health); ok {
-		return h.Usable(ctx)
-	}
-	return true, ""
 }

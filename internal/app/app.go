@@ -28,6 +28,7 @@ import (
 	"github.com/regua/regua/internal/jobs"
 	"github.com/regua/regua/internal/postgres"
 	"github.com/regua/regua/internal/redisstore"
+	"github.com/regua/regua/internal/reminders"
 	"github.com/regua/regua/payments"
 	"github.com/regua/regua/payments/billing"
 	"github.com/regua/regua/payments/pix/apipix"
@@ -61,6 +62,9 @@ type Main struct {
 	// WhatsAppClient, when set (tests), replaces whatsmeow as the WhatsApp
 	// connection of the replica holding the lease.
 	WhatsAppClient func(context.Context) (whatsapp.Client, error)
+
+	Regua        *reminders.Regua       // the régua's planner and dispatcher
+	ReguaConfigs *reminders.ConfigStore // the cadence, versioned
 
 	Policies  *payments.PolicyStore
 	Plans     *payments.Plans
@@ -157,9 +161,13 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 			Help: "Statements and read batches of chat turns carried by those batches."},
 			func() float64 { _, n := m.rows.Stats(); return float64(n) }))
 	m.Bot = bot.New(bot.Deps{Pool: pool, Rows: m.rows, Redis: m.Sessions, Store: m.Store, Ledger: m.Ledger, Billing: m.Billing,
-		Engine: conversations.NewEngine(), Log: log, Business: cfg.BusinessName, PublicURL: cfg.PublicURL})
+		Engine: conversations.NewEngine(), Log: log, Business: cfg.BusinessName, BusinessDocument: cfg.BusinessDocument, PublicURL: cfg.PublicURL, Chat: bot.ChatInfo(cfg.Chat)})
 	m.Bot.RegisterSender(bot.ChannelWebchat, webchat.Sender{})
-	m.Jobs, err = jobs.New(jobs.Config{Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing,
+	if err := m.openRegua(); err != nil {
+		m.Close()
+		return nil, err
+	}
+	m.Jobs, err = jobs.New(jobs.Config{Regua: m.Regua, Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing,
 		HTTPClient: egress.Client(cfg.WebhookAllowPrivate, 15*time.Second),
 		Reconciler: reconciler, Confirmer: confirmer{m.Bot}, Starter: starter{m.Bot}, Ledger: m.Ledger, Plans: m.Plans})
 	if err != nil {
@@ -200,6 +208,7 @@ func (m *Main) Handler() http.Handler {
 	m.registerChat(mux, api)
 	m.registerTelegram(mux)
 	m.registerWhatsApp(mux, api)
+	m.registerRegua(mux, api)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if m.Config.Demo {
 			http.Redirect(w, r, "/chat", http.StatusFound)

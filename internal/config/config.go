@@ -55,6 +55,11 @@ type Config struct {
 	WebhookAllowPrivate bool
 
 	SessionTTL time.Duration
+
+	// Chat holds what the bot tells debtors who ask (chat.go).
+	Chat ChatSettings
+
+	Regua Regua // the régua's settings (regua.go)
 }
 
 // Demo values used when REGUA_DEMO is on and the business left them empty.
@@ -172,6 +177,12 @@ func load(getenv func(string) string, serving bool) (*Config, error) {
 		return nil, err
 	}
 	if c.WebhookAllowPrivate, err = boolSetting(getenv, "REGUA_WEBHOOK_ALLOW_PRIVATE"); err != nil {
+		return nil, err
+	}
+	if c.Chat, err = loadChat(getenv); err != nil {
+		return nil, err
+	}
+	if err := c.loadRegua(get); err != nil {
 		return nil, err
 	}
 	if c.MetricsAddr != "" {

@@ -142,7 +142,7 @@ func (s *Service) IssueForInstallment(ctx context.Context, installmentID int64, 
 }
 
 // IssueForPlanPayoff returns a Pix code that settles the rest of an active
-// plan today, for its payoff (the remaining installments' present value),
+// plan today, for its payoff (the principal still owed plus the interest accrued to today),
 // reusing today's code when the amount has not changed. The code is an
 // immediate charge: tomorrow's payoff is another amount.
 func (s *Service) IssueForPlanPayoff(ctx context.Context, planID int64, channel, chat string) (*Code, error) {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/regua/regua/bot"
 	"github.com/regua/regua/bot/whatsapp"
 	"github.com/regua/regua/internal/httpapi"
@@ -79,7 +81,10 @@ func (m *Main) degraded(ctx context.Context) map[string]string {
 }
 
 // whatsAppPairing serves the pairing API from the channel.
-type whatsAppPairing struct{ ch *whatsapp.Channel }
+type whatsAppPairing struct {
+	ch   *whatsapp.Channel
+	pool *pgxpool.Pool
+}
 
 func (p whatsAppPairing) WhatsAppStatus(ctx context.Context) (any, error) {
 	st, err := p.ch.State(ctx)
@@ -109,6 +114,14 @@ func (p whatsAppPairing) WhatsAppLogout(ctx context.Context) error {
 	return pairingError(p.ch.Logout(ctx))
 }
 
+func (p whatsAppPairing) WhatsAppMedia(ctx context.Context, id int64) (string, string, []byte, error) {
+	mt, name, data, err := whatsapp.ReadMedia(ctx, p.pool, id)
+	if errors.Is(err, whatsapp.ErrNoMedia) {
+		return "", "", nil, payments.Errorf(payments.ENOTFOUND, "no file %d", id)
+	}
+	return mt, name, data, err
+}
+
 // pairingError gives the API's codes to the channel's refusals.
 func pairingError(err error) error {
 	switch {
@@ -127,6 +140,6 @@ func pairingError(err error) error {
 // registerWhatsApp mounts the pairing API when WhatsApp is on.
 func (m *Main) registerWhatsApp(mux *http.ServeMux, api *httpapi.Server) {
 	if m.WhatsApp != nil {
-		api.RegisterWhatsApp(mux, whatsAppPairing{m.WhatsApp})
+		api.RegisterWhatsApp(mux, whatsAppPairing{ch: m.WhatsApp, pool: m.Pool})
 	}
 }

@@ -21,6 +21,7 @@ Usage:
   regua pix decode PAYLOAD                 print a BR Code's fields as JSON
   regua plans simulate --amount 1500.00 --overdue-days 40 [--json]
   regua apikey add --name N                create an API key (printed once)
+  regua user add --email E --role R        create a console user (agent, supervisor or admin; password on stdin)
   regua version                            print version and build info
 
 Settings come from REGUA_* environment variables (and .env); see README.md.
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return plansMain(ctx, args[1:], stdout, stderr)
 	case "apikey":
 		return apikeyCommand(ctx, args[1:], stdout, stderr)
+	case "user":
+		return userCommand(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		return versionCommand(stdout)
 	case "help", "--help", "-h":

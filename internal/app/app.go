@@ -22,6 +22,7 @@ import (
 	"github.com/regua/regua/bot/webchat"
 	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/internal/config"
+	"github.com/regua/regua/internal/console"
 	"github.com/regua/regua/internal/httpapi"
 	"github.com/regua/regua/internal/jobs"
 	"github.com/regua/regua/internal/postgres"
@@ -55,6 +56,7 @@ type Main struct {
 	Sessions *redisstore.Store
 	Bot      *bot.Service
 	Telegram *telegram.Channel // nil unless REGUA_TELEGRAM_TOKEN is set
+	Console  *console.Console  // the staff console (built by Handler)
 
 	Policies  *payments.PolicyStore
 	Plans     *payments.Plans
@@ -185,6 +187,7 @@ func (m *Main) Handler() http.Handler {
 	api.RegisterPlans(mux, httpapi.PlansDeps{Billing: m.Billing, PublicURL: m.Config.PublicURL})
 	m.registerChat(mux, api)
 	m.registerTelegram(mux)
+	m.registerConsole(mux)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if m.Config.Demo {
 			http.Redirect(w, r, "/chat", http.StatusFound)
@@ -275,6 +278,7 @@ func (m *Main) Close() error {
 		m.stopWatch()
 	}
 	m.closeTelegram()
+	m.closeConsole()
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()

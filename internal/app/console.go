@@ -1,0 +1,29 @@
+package app
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/regua/regua/internal/console"
+	"github.com/regua/regua/internal/httpapi"
+)
+
+// registerConsole mounts the staff console at /console. Hooks for parts
+// built elsewhere (the régua's reminders and settings, WhatsApp pairing,
+// receipt media) are set on m.Console before Start.
+func (m *Main) registerConsole(mux *http.ServeMux) {
+	if m.Console == nil {
+		cfg := m.Config
+		m.Console = console.New(console.Deps{Pool: m.Pool, Bot: m.Bot, Sessions: m.Sessions, Ledger: m.Ledger, Store: m.Store,
+			Plans: m.Plans, Policies: m.Policies, Billing: m.Billing, Log: m.Log, Now: m.Now, PublicURL: cfg.PublicURL,
+			BusinessName: cfg.BusinessName, BusinessDocument: cfg.BusinessDocument, PixKey: cfg.PixKey, PixName: cfg.PixName, PixCity: cfg.PixCity,
+			CreateAPIKey: func(ctx context.Context, name string) (string, error) { return httpapi.CreateAPIKey(ctx, m.Pool, name) }})
+	}
+	m.Console.Register(mux)
+}
+
+func (m *Main) closeConsole() {
+	if m.Console != nil {
+		m.Console.Close()
+	}
+}

@@ -1,0 +1,87 @@
+// Régua console: live inbox and transcript (server-sent events), the count
+// of conversations waiting in the title, confirmations, and forms posted
+// without leaving the conversation page.
+(function () {
+  'use strict';
+  const body = document.body;
+  const baseTitle = document.title;
+
+  function setWaiting(n) {
+    const badge = document.getElementById('waiting-count');
+    if (badge) badge.textContent = n > 0 ? String(n) : '';
+    document.title = (n > 0 ? '(' + n + ') ' : '') + baseTitle;
+  }
+
+  // Confirmation before destructive or money-moving actions.
+  document.addEventListener('submit', function (ev) {
+    const f = ev.target;
+    const msg = f.getAttribute('data-confirm');
+    if (msg && !window.confirm(msg)) { ev.preventDefault(); }
+  }, true);
+
+  if (body.dataset.live) {
+    const es = new EventSource('/console/events');
+    let refreshing = false;
+    es.addEventListener('inbox', function (ev) {
+      const d = JSON.parse(ev.data);
+      setWaiting(d.waiting);
+      const tbody = document.getElementById('inbox-rows');
+      if (tbody && !refreshing) {
+        refreshing = true;
+        fetch('/console/inbox/rows' + window.location.search, { credentials: 'same-origin' })
+          .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+          .then(function (html) { tbody.innerHTML = html; })
+          .catch(function () {})
+          .finally(function () { refreshing = false; });
+      }
+    });
+  }
+
+  const tr = document.getElementById('transcript');
+  if (tr) {
+    const id = tr.dataset.conversation;
+    tr.scrollTop = tr.scrollHeight;
+    const seen = new Set([...tr.querySelectorAll('[data-id]')].map(function (e) { return e.dataset.id; }));
+    function add(m) {
+      if (m.id && seen.has(String(m.id))) return;
+      if (m.id) seen.add(String(m.id));
+      const div = document.createElement('div');
+      div.className = 'msg ' + m.direction + (m.sender === 'agent' ? ' agent' : '');
+      if (m.id) div.dataset.id = m.id;
+      const who = document.createElement('span');
+      who.className = 'who';
+      who.textContent = ({ debtor: 'Devedor', bot: 'Robô', agent: 'Atendente', system: 'Sistema' })[m.sender] || m.sender;
+      div.appendChild(who);
+      div.appendChild(document.createTextNode(m.text || ''));
+      if (m.pix) {
+        const c = document.createElement('code'); c.className = 'pix'; c.textContent = m.pix.payload; div.appendChild(c);
+      }
+      tr.appendChild(div);
+      tr.scrollTop = tr.scrollHeight;
+    }
+    const es2 = new EventSource('/console/conversations/' + id + '/events');
+    es2.addEventListener('message', function (ev) { add(JSON.parse(ev.data)); });
+    es2.addEventListener('status', function (ev) {
+      const d = JSON.parse(ev.data);
+      const st = document.getElementById('conv-status');
+      if (st && st.dataset.status !== d.status) { window.location.reload(); }
+    });
+    // Reply, quick actions and notes post in the background.
+    document.querySelectorAll('form[data-async]').forEach(function (f) {
+      f.addEventListener('submit', function (ev) {
+        if (ev.defaultPrevented) return;
+        ev.preventDefault();
+        const data = new URLSearchParams(new FormData(f, ev.submitter));
+        const status = document.getElementById('async-status');
+        fetch(f.action, { method: 'POST', body: data, credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
+          .then(function (r) {
+            if (!r.ok) return r.text().then(function (t) { throw new Error(t); });
+            if (f.dataset.async === 'reload') { window.location.reload(); return; }
+            const ta = f.querySelector('textarea'); if (ta) ta.value = '';
+            if (status) status.textContent = '';
+          })
+          .catch(function (e) { if (status) status.textContent = e.message; });
+      });
+    });
+  }
+})();

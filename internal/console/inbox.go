@@ -524,6 +524,11 @@ func (c *Console) Claim(ctx context.Context, u *User, id int64) error {
 	if err != nil {
 		return fmt.Errorf("console: claim: %w", err)
 	}
+	if holder == 0 {
+		// Lost to a claim committed during this statement, which its
+		// snapshot cannot see: read it now.
+		c.pool.QueryRow(ctx, "SELECT user_id FROM conversation_claims WHERE conversation_id = $1", id).Scan(&holder)
+	}
 	if holder != u.ID {
 		c.pool.QueryRow(ctx, "SELECT email FROM console_users WHERE id = $1", holder).Scan(&holderEmail)
 		if holderEmail == "" {

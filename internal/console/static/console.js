@@ -13,10 +13,12 @@
   }
 
   // Confirmation before destructive or money-moving actions.
+  let leaving = false;
   document.addEventListener('submit', function (ev) {
     const f = ev.target;
-    const msg = f.getAttribute('data-confirm');
-    if (msg && !window.confirm(msg)) { ev.preventDefault(); }
+    const msg = f.getAttribute('data-confirm') || (ev.submitter && ev.submitter.getAttribute('data-confirm'));
+    if (msg && !window.confirm(msg)) { ev.preventDefault(); return; }
+    if (!f.hasAttribute('data-async')) leaving = true; // the page is being replaced: no reload
   }, true);
 
   if (body.dataset.live) {
@@ -64,7 +66,7 @@
     es2.addEventListener('status', function (ev) {
       const d = JSON.parse(ev.data);
       const st = document.getElementById('conv-status');
-      if (st && st.dataset.status !== d.status) { window.location.reload(); }
+      if (st && st.dataset.status !== d.status && !leaving) { window.location.reload(); }
     });
     // Reply, quick actions and notes post in the background.
     document.querySelectorAll('form[data-async]').forEach(function (f) {
@@ -73,7 +75,7 @@
         ev.preventDefault();
         const data = new URLSearchParams(new FormData(f, ev.submitter));
         const status = document.getElementById('async-status');
-        fetch(f.action, { method: 'POST', body: data, credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
+        fetch(f.getAttribute('action'), { method: 'POST', body: data, credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
           .then(function (r) {
             if (!r.ok) return r.text().then(function (t) { throw new Error(t); });
             if (f.dataset.async === 'reload') { window.location.reload(); return; }

@@ -99,7 +99,11 @@ func (c *Console) Erase(ctx context.Context, debtorID int64, actor string) error
 	if err != nil {
 		return err
 	}
-	data := []string{d.Name, d.Document}
+	// What marks a stored API answer as this person's: their data, and
+	// their external id as the API writes it (a charge's answer carries
+	// its description, which may name them).
+	extID, _ := json.Marshal(d.ExternalID)
+	data := []string{d.Name, d.Document, `"external_id":` + string(extID), `"debtor_external_id":` + string(extID)}
 	if d.Email != "" {
 		data = append(data, d.Email)
 	}
@@ -146,7 +150,9 @@ func (c *Console) Erase(ctx context.Context, debtorID int64, actor string) error
 			{`UPDATE conversation_notes SET text = '[apagado]' WHERE conversation_id = ANY($1)`, []any{ids}},
 			{`UPDATE conversation_status_log SET reason = '' WHERE conversation_id = ANY($1)`, []any{ids}},
 			{`UPDATE receipts SET caption = '', media_ref = '' WHERE conversation_id = ANY($1) OR debtor_id = $2`, []any{ids, debtorID}},
-			{`UPDATE pix_codes SET chat = '' WHERE debtor_id = $1`, []any{debtorID}},
+			// A code's payload carries the charge's description: the QR
+			// image of an erased person's old code is gone with it.
+			{`UPDATE pix_codes SET chat = '', payload = '' WHERE debtor_id = $1`, []any{debtorID}},
 			{`UPDATE payment_confirmations SET chat = '', text = '' WHERE debtor_id = $1`, []any{debtorID}},
 			{`UPDATE payments SET payer = '' WHERE debtor_id = $1`, []any{debtorID}},
 			{`UPDATE manual_payments SET reason = '[apagado]' WHERE payment_id IN (SELECT id FROM payments WHERE debtor_id = $1)`, []any{debtorID}},

@@ -172,6 +172,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 			m.Close()
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
+		if err := seedConsoleDemo(ctx, m); err != nil {
+			m.Close()
+			return nil, fmt.Errorf("demo console users: %w", err)
+		}
 	}
 	m.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m, nil

@@ -27,3 +27,26 @@ func (m *Main) closeConsole() {
 		m.Console.Close()
 	}
 }
+
+// Demo console users (REGUA_DEMO=true only, and only into a database with
+// no console user): one per role, sharing DemoConsolePassword, printed in
+// the demonstration banner.
+const DemoConsolePassword = "demonstracao-regua"
+
+// DemoConsoleUsers are the demo users' emails by role.
+var DemoConsoleUsers = []struct{ Email, Role string }{
+	{"admin@regua.demo", console.RoleAdmin}, {"supervisor@regua.demo", console.RoleSupervisor}, {"atendente@regua.demo", console.RoleAgent},
+}
+
+func seedConsoleDemo(ctx context.Context, m *Main) error {
+	var n int
+	if err := m.Pool.QueryRow(ctx, "SELECT count(*) FROM console_users").Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	for _, u := range DemoConsoleUsers {
+		if _, err := console.CreateUser(ctx, m.Pool, u.Email, u.Role, DemoConsolePassword, "demo"); err != nil {
+			return err
+		}
+	}
+	return nil
+}

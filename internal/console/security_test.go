@@ -250,7 +250,7 @@ func TestAuditLogAppendOnly(t *testing.T) {
 	e.user(t, "admin@regua.test", console.RoleAdmin)
 	ctx := context.Background()
 	var n int
-	if err := e.m.Pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action = 'user.create'").Scan(&n); err != nil || n != 1 {
+	if err := e.m.Pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action = 'user.create' AND actor = 'test'").Scan(&n); err != nil || n != 1 {
 		t.Fatalf("user.create audited %d times: %v", n, err)
 	}
 	for _, sql := range []string{

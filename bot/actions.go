@@ -30,6 +30,13 @@ func (s *Service) perform(ctx context.Context, c *conv, in Inbound, sess *conver
 			}
 			replies, done = append(replies, rs...), append(done, ds...)
 			continue
+		case conversations.ActSendPayoff:
+			rs, ds, err := s.sendPayoff(ctx, in, a, f)
+			if err != nil {
+				return nil, nil, err
+			}
+			replies, done = append(replies, rs...), append(done, ds...)
+			continue
 		case conversations.ActAcceptOffer:
 			if s.Plans == nil {
 				return nil, nil, fmt.Errorf("bot: accept offer without plans")
@@ -233,6 +240,8 @@ func (s *Service) apply(ctx context.Context, c *conv, in Inbound, sess *conversa
 			return alert(tx, "receipt", "Comprovante enviado pelo devedor para conferência")
 		case conversations.ActAlertStaff:
 			return alert(tx, "conversation", a.Reason)
+		case conversations.ActComplaint:
+			return alert(tx, "complaint", "Reclamação do devedor: "+a.Reason)
 		}
 		return fmt.Errorf("bot: unknown action %q", a.Kind)
 	})

@@ -89,6 +89,13 @@ type Deps struct {
 	Scheduler Scheduler // nil: promises are recorded without a follow-up
 	Log       *slog.Logger
 	Business  string // REGUA_BUSINESS_NAME
+	// BusinessDocument is REGUA_BUSINESS_DOCUMENT (the CNPJ), told to
+	// whoever asks who is collecting.
+	BusinessDocument string
+	// Chat is what the bot says when asked about hours, other ways to pay
+	// and credit bureaus (REGUA_SUPPORT_HOURS, REGUA_OTHER_PAY_METHODS,
+	// REGUA_CREDIT_BUREAU_DAYS).
+	Chat      ChatInfo
 	PublicURL string // REGUA_PUBLIC_URL, for QR image links
 }
 
@@ -306,7 +313,7 @@ func (s *Service) conversationFor(ctx context.Context, channel, chat string, ses
 		c.HadMessages = last != nil
 		return &c, nil
 	}
-	return nil, fmt.Errorf("bot: conversation %s:%s vanished", channel, chat)
+	return nil, fmt.Errorf("bot: a %s conversation vanished while being created", channel)
 }
 
 // inboundRow is the message a turn answers, stored with the turn's replies.

@@ -14,7 +14,7 @@ import (
 // to a debtor when it can: by the chat's phone (WhatsApp, web chat), by a
 // Telegram link stored on the conversation, or by a shared contact.
 func (s *Service) facts(ctx context.Context, sess *conversations.Session, c *conv, in Inbound) (conversations.Facts, error) {
-	f := conversations.Facts{Business: s.Business}
+	f := s.baseFacts()
 	var d *payments.Debtor
 	var err error
 	switch {
@@ -54,6 +54,9 @@ func (s *Service) amounts(ctx context.Context, f *conversations.Facts, debtorID 
 			DueDate: b.DueDate, Original: b.Original, Total: b.Total, DaysLate: b.DaysLate})
 	}
 	f.Total, f.Credit = v.Balance.Total, v.Balance.Credit
+	if err := s.planFacts(ctx, f, v); err != nil {
+		return err
+	}
 	// A plan's next installment is owed like a charge. It travels as a
 	// negative id, so that its Pix is the installment's own.
 	today := payments.Date(now, s.Ledger.Location())

@@ -27,13 +27,13 @@ const maxPromiseDays = 366
 //   - "10/12", "15 de dezembro", "15 dez": this year, or next year once that
 //     day has passed; "10/12/2026", "10/12/26", "15 de dezembro de 2026":
 //     that day;
-//   - "semana que vem", "proxima semana": next Monday;
-//   - "fim do mes", "final do mes": the last day of this month;
+//   - "fim do mes", "final do mes": the last day of this month (of next
+//     month when today is the last day);
 //   - "inicio do mes" / "comeco do mes que vem": the 1st of next month;
 //   - "fim de semana": the coming Saturday (today on a Saturday or Sunday);
-//   - "mes que vem", "proximo mes": the same day next month, clamped to its
-//     last day (from 31 January: 28 or 29 February). We do not guess the 1st:
-//     the engine confirms the date with the debtor anyway;
+//   - "semana que vem", "proxima semana", "mes que vem", "proximo mes" name
+//     no day: they are read (so that their words are not taken for
+//     anything else) and skipped, and the engine asks which day;
 //   - "daqui a 5 dias", "em 2 semanas", "daqui um mes", "dentro de 3 dias".
 //
 // Impossible dates (31/02, 29/02/2027), dates in the past and dates further
@@ -119,7 +119,7 @@ func dateNegated(toks []string, start, end, prevEnd int) bool {
 }
 
 func tokAt(toks []string, i int) string {
-	if i < len(toks) {
+	if i >= 0 && i < len(toks) {
 		return toks[i]
 	}
 	return ""
@@ -151,6 +151,17 @@ func clamped(y int, m time.Month, d int) time.Time {
 
 func addMonths(today time.Time, k int) time.Time {
 	return clamped(today.Year(), today.Month()+time.Month(k), today.Day())
+}
+
+// endOfMonth is the last day of today's month, or of next month when today
+// is that last day ("fim do mês" said on the 30th of November means the
+// 31st of December: today is not the end the debtor asks for).
+func endOfMonth(today time.Time) time.Time {
+	last := clamped(today.Year(), today.Month(), 31)
+	if last.Equal(today) {
+		return clamped(today.Year(), today.Month()+1, 31)
+	}
+	return last
 }
 
 // nextWeekday is the next wd strictly after today.
@@ -244,30 +255,30 @@ func dateAt(toks []string, i int, today time.Time) (time.Time, int) {
 			return nextWeekday(today, wd), end
 		}
 		if (t == "proxima" || t == "proximo") && tokAt(toks, i+1) == "semana" {
-			return nextWeekday(today, time.Monday), i + 2
+			return time.Time{}, i + 2 // a week, not a day: the engine asks which
 		}
 		if end, ok := nextMonthWords(toks, i); ok {
-			return addMonths(today, 1), end
+			return time.Time{}, end // a month, not a day
 		}
 		return time.Time{}, i
 	case "semana":
 		if seq(toks, i+1, "que", "vem") {
-			return nextWeekday(today, time.Monday), i + 3
+			return time.Time{}, i + 3
 		}
 		if tokAt(toks, i+1) == "seguinte" {
-			return nextWeekday(today, time.Monday), i + 2
+			return time.Time{}, i + 2
 		}
 		return time.Time{}, i
 	case "mes", "outro":
 		if end, ok := nextMonthWords(toks, i); ok {
-			return addMonths(today, 1), end
+			return time.Time{}, end
 		}
 		return time.Time{}, i
 	case "fim", "final":
 		switch {
 		case seq(toks, i+1, "do", "mes"), seq(toks, i+1, "de", "mes"), seq(toks, i+1, "deste", "mes"),
 			seq(toks, i+1, "desse", "mes"):
-			return clamped(today.Year(), today.Month(), 31), i + 3
+			return endOfMonth(today), i + 3
 		case seq(toks, i+1, "de", "semana"), seq(toks, i+1, "da", "semana"):
 			if wd := today.Weekday(); wd == time.Saturday || wd == time.Sunday {
 				return today, i + 3
@@ -277,7 +288,7 @@ func dateAt(toks []string, i int, today time.Time) (time.Time, int) {
 		return time.Time{}, i
 	case "ultimo":
 		if seq(toks, i+1, "dia", "do", "mes") {
-			return clamped(today.Year(), today.Month(), 31), i + 4
+			return endOfMonth(today), i + 4
 		}
 		return time.Time{}, i
 	case "inicio", "comeco":

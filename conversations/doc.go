@@ -19,8 +19,16 @@
 // and alert staff), numbered menus that mean what the debtor last saw, the
 // balance, Pix, installment, promise, receipt, dispute, wrong-person,
 // opt-out and handoff flows, and a helpful answer to anything, never
-// silence, while the bot holds the conversation. All user-facing text is in
+// silence, while the bot holds the conversation. Someone who says they are
+// not the debtor ("sou a mãe dela") is told nothing, even after typing the
+// right digits; the first request made before verification is answered
+// right after it; questions (who is collecting, is this a scam, due dates,
+// interest, credit bureaus, ways to pay, hours), anger, complaints and
+// hardship get calm, true answers and a person. All user-facing text is in
 // texts.go.
+//
+// The recogniser (intent.go, understand.go, dates.go) reads informal pt-BR
+// as debtors write it; testdata/corpus.txt scores it per intent.
 //
 // This package must never do I/O: no network, no Redis, no database, no
 // files, no clock (now is an argument), no randomness, no logging, and no

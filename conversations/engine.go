@@ -172,7 +172,7 @@ func (e *Engine) Step(s Session, ev Event, f Facts, now time.Time) (Session, []A
 func actsOnAmounts(acts []Action) bool {
 	for _, a := range acts {
 		switch a.Kind {
-		case ActSendPix, ActPromise, ActAcceptOffer:
+		case ActSendPix, ActPromise, ActAcceptOffer, ActSendPayoff:
 			return true
 		}
 	}
@@ -199,6 +199,7 @@ type turn struct {
 	unknown bool
 
 	needAmounts bool // the step read amounts the facts left pending
+	planAsked   bool // the request being answered was about the plan
 	acts        []Action
 	// misunderstood is the count before this step, kept while the step
 	// decides whether it understood.
@@ -259,6 +260,8 @@ func (t *turn) run() {
 func (t *turn) forget() {
 	t.s.DebtorID = 0
 	t.s.Verified = false
+	t.s.ThirdParty = false // superseded: the chat is no one's now
+	t.s.Pending = nil
 	t.s.State = StateNone
 	t.clearChoices()
 }
@@ -267,6 +270,7 @@ func (t *turn) clearChoices() {
 	t.s.ChargeChoices = nil
 	t.s.OfferChoices = nil
 	t.s.ChosenOffer = ""
+	t.s.DownPayment = 0
 }
 
 // lost reports whether Redis lost this chat's session: it talked before but

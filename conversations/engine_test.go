@@ -497,12 +497,14 @@ func TestStepDoesNotMutateInputs(t *testing.T) {
 	before := s
 	before.ChargeChoices = slices.Clone(s.ChargeChoices)
 	fBefore := fxFacts("joao", fxToday)
-	for _, txt := range []string{"1", "parcelar", "3", "não", "tudo", "em 3x", "sim"} {
+	// Functions compare equal only when nil: compare the data.
+	data := func(f Facts) Facts { f.LoadOffers, f.LoadDownOffers = nil, nil; return f }
+	for _, txt := range []string{"1", "parcelar", "3", "não", "tudo", "em 3x", "sim", "entrada de 300", "2"} {
 		eng.Step(s, textEvent(txt), f, fxToday)
 		if !reflect.DeepEqual(s, before) {
 			t.Fatalf("%q changed the input session", txt)
 		}
-		if !reflect.DeepEqual(f, fBefore) {
+		if !reflect.DeepEqual(data(f), data(fBefore)) {
 			t.Fatalf("%q changed the facts", txt)
 		}
 	}
@@ -582,5 +584,21 @@ func TestAmountsReadOnlyThroughAccessors(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// "Vou ser negativado?" is answered from the business's setting, neutrally.
+func TestNegativationFromSettings(t *testing.T) {
+	t.Parallel()
+	eng, s, f := verified(t, "maria")
+	f.BureauAfterDays = 60
+	_, acts := eng.Step(s, textEvent("vou ser negativado?"), f, fxToday)
+	if len(acts) != 1 || !strings.Contains(acts[0].Text, "mais de 60 dias em atraso") || !strings.Contains(acts[0].Text, "aviso antes") {
+		t.Fatalf("%+v", acts)
+	}
+	f.BureauAfterDays = 0
+	_, acts = eng.Step(s, textEvent("vai pro serasa?"), f, fxToday)
+	if len(acts) != 1 || !strings.Contains(acts[0].Text, "uma pessoa da nossa equipe pode te explicar") {
+		t.Fatalf("%+v", acts)
 	}
 }

@@ -27,6 +27,7 @@ type fixture struct {
 	charges []Charge
 	credit  payments.Cents
 	offers  func(now time.Time) []payments.Offer
+	plan    *PlanFacts
 }
 
 var fixtures = map[string]*fixture{
@@ -75,6 +76,18 @@ var fixtures = map[string]*fixture{
 		charges: []Charge{{ID: 401, ExternalID: "fat-401", Description: "Mensalidade de novembro",
 			DueDate: payments.CivilDate(2026, 11, 23), Original: 8990, Total: 8990}},
 	},
+	// Everything is in an active plan: 4 of 6 installments left.
+	"lucas": {
+		name:   "lucas",
+		phone:  "+5561933330006",
+		debtor: Debtor{ID: 6, FirstName: "Lucas", Name: "Lucas Moreira Lima", DocumentPrefix: "258"},
+		// The service lists a plan's next installment as a charge with a
+		// negative id.
+		charges: []Charge{{ID: -611, Description: "Parcela 3/6 do acordo",
+			DueDate: payments.CivilDate(2026, 12, 5), Original: 21000, Total: 21000}},
+		plan: &PlanFacts{ID: 61, Count: 6, Open: 4, Remaining: 84000, Payoff: 81234,
+			NextDue: payments.CivilDate(2026, 12, 5), NextAmount: 21000},
+	},
 	// A company with an alphanumeric CNPJ (2026) and a small debt: cash or 2x.
 	"padaria": {
 		name:  "padaria",
@@ -92,7 +105,8 @@ var fixtures = map[string]*fixture{
 // facts builds what the service would load for fixture name ("none": no
 // debtor linked).
 func fxFacts(name string, now time.Time) Facts {
-	f := Facts{Business: fxBusiness}
+	f := Facts{Business: fxBusiness, BusinessDocument: "12345678000190", Hours: "de segunda a sexta, das 9h às 18h",
+		FineBP: 200, InterestMonthlyBP: 100}
 	fx, ok := fixtures[name]
 	if !ok {
 		return f
@@ -104,8 +118,13 @@ func fxFacts(name string, now time.Time) Facts {
 		f.Total += c.Total
 	}
 	f.Credit = fx.credit
+	f.Plan = fx.plan
 	if fx.offers != nil && len(f.Charges) > 0 {
 		f.Offers = fx.offers(now)
+		balance := f.Offers[0].Principal + f.Offers[0].Fees
+		f.LoadDownOffers = func(down payments.Cents) ([]payments.Offer, payments.Cents) {
+			return fxDownOffers(fx.name, balance, down, now), balance / 10
+		}
 	}
 	return f
 }
@@ -133,6 +152,38 @@ func fxOffers(who string, principal, fees, discount payments.Cents, maxCount int
 		o.Financed = principal + fees
 		o.MonthlyRateBP = 199
 		o.Installments = fxPrice(o.Financed, n, 199, first)
+		for _, in := range o.Installments {
+			o.Total += in.Amount
+		}
+		o.Interest = o.Total - o.Financed
+		out = append(out, o)
+	}
+	return out
+}
+
+// fxDownOffers are plans with a down payment, as a policy taking at least
+// 10% down makes them: the down payment today, the rest at 1.99% a month
+// from a month later, 2 to 6 installments in all, at least R$ 50,00 each.
+func fxDownOffers(who string, balance, down payments.Cents, now time.Time) []payments.Offer {
+	if down < balance/10 || down >= balance {
+		return nil
+	}
+	today := payments.Date(now, brt)
+	y, m, d := now.In(brt).Date()
+	expires := time.Date(y, m, d+1, 0, 0, 0, 0, brt)
+	var out []payments.Offer
+	for n := 2; n <= 6; n++ {
+		later := fxPrice(balance-down, n-1, 199, payments.AddMonthsClamped(today, 1))
+		if later[len(later)-1].Amount < 5000 {
+			break
+		}
+		o := payments.Offer{ID: fmt.Sprintf("%s-e%d-%dx", who, down, n), Kind: payments.OfferInstallments, Count: n,
+			PolicyVersion: 1, Principal: balance, Financed: balance, MonthlyRateBP: 199, ExpiresAt: expires, DownPayment: down}
+		o.Installments = append(o.Installments, payments.Installment{Number: 1, DueDate: today, Amount: down, Amortization: down})
+		for _, in := range later {
+			in.Number++
+			o.Installments = append(o.Installments, in)
+		}
 		for _, in := range o.Installments {
 			o.Total += in.Amount
 		}
@@ -178,6 +229,9 @@ func fxSecrets() []string {
 			if len(w) >= 4 {
 				s = append(s, w)
 			}
+		}
+		if fx.plan != nil {
+			s = append(s, fx.plan.Remaining.String(), fx.plan.Payoff.String(), fx.plan.NextAmount.String())
 		}
 		for _, c := range fx.charges {
 			s = append(s, c.Description, c.ExternalID, c.Total.String(), c.Original.String())

@@ -20,6 +20,14 @@ func (t *turn) unlinked() {
 		t.to(StateUnlinked)
 		return
 	}
+	if t.s.ThirdParty {
+		t.asThirdParty()
+		return
+	}
+	if t.s.Channel != "telegram" && t.beforeVerification() {
+		// Telegram first asks for the shared contact, below.
+		return
+	}
 	switch {
 	case k == IntentHuman, k == IntentDispute,
 		k == IntentNumber && t.in.Number == 1 && t.s.State == StateUnlinked:
@@ -73,6 +81,8 @@ func (t *turn) stranger() {
 func (t *turn) locked() {
 	k := t.in.Kind
 	switch {
+	case k == IntentComplaint:
+		t.complaint()
 	case k == IntentHuman, k == IntentDispute, k == IntentNumber && t.in.Number == 1:
 		t.handoff(rsnAskedLocked)
 	case k == IntentGoodbye:
@@ -99,10 +109,18 @@ func (t *turn) unverified() {
 		}
 		return
 	}
+	if t.s.ThirdParty {
+		t.asThirdParty()
+		return
+	}
 	if ans, ok := t.verificationAnswer(); ok {
 		t.attempt(ans)
 		return
 	}
+	if t.beforeVerification() {
+		return
+	}
+	t.remember()
 	k := t.in.Kind
 	switch k {
 	case IntentHuman:
@@ -130,14 +148,21 @@ func (t *turn) unverified() {
 	understood := k != IntentUnknown && k != IntentEmpty && k != IntentNumber &&
 		k != IntentDigits && k != IntentYes && k != IntentNo
 	switch {
+	case !t.s.Started && remembered(k) && !t.lost():
+		// A request: say it will be answered, then who we need to talk to.
+		t.s.Misunderstood = 0
+		t.askVerify(txtIntro(t.f.Business) + txtVerifyRemember)
 	case !t.s.Started:
 		t.s.Misunderstood = 0
 		t.askVerify(txtIntro(t.f.Business) + t.openingQuestion())
 	case understood:
 		t.s.Misunderstood = 0
-		if k == IntentGreeting {
+		switch {
+		case k == IntentGreeting:
 			t.askVerify(txtHelloVerify)
-		} else {
+		case remembered(k):
+			t.askVerify(txtVerifyRemember)
+		default:
 			t.askVerify(txtVerifyFirst)
 		}
 	default:
@@ -259,6 +284,12 @@ func (t *turn) attempt(ans string) {
 	if ans == prefix {
 		t.s.Verified = true
 		t.s.VerifyFailures = 0
+		if t.s.Pending != nil {
+			// Answer what they asked before we asked who they were.
+			t.reply(txtVerified(t.firstName(), t.d.OptedOut))
+			t.answerPending()
+			return
+		}
 		t.reply(txtWelcome(t.firstName(), t.d.OptedOut), mainMenu()...)
 		t.to(StateMenu)
 		return
@@ -289,7 +320,12 @@ func (t *turn) verified() {
 		t.media()
 		return
 	}
-	if t.byState() {
+	if t.in.Kind == IntentThirdParty {
+		// "sou a mãe dela": whoever verified, someone else is typing now.
+		t.thirdParty()
+		return
+	}
+	if t.byStateMore() || t.byState() {
 		return
 	}
 	t.byIntent()
@@ -342,7 +378,7 @@ func (t *turn) byState() bool {
 		case k == IntentNumber:
 			t.pickCharge(n)
 			return true
-		case (k == IntentUnknown || k == IntentPayPix || k == IntentBalance || k == IntentYes) &&
+		case (k == IntentUnknown || k == IntentPayPix || k == IntentBalance || k == IntentYes || k == IntentCash) &&
 			hasWord(t.ev.Text, "tudo", "total", "todas", "todos"):
 			// "tudo", "o total", "pagar tudo"; not "tudo bem".
 			t.pickCharge(len(t.s.ChargeChoices))
@@ -363,7 +399,7 @@ func (t *turn) byState() bool {
 		case k == IntentNumber:
 			t.pickOffer(n)
 			return true
-		case k == IntentPayPix && hasWord(t.ev.Text, "vista", "avista"):
+		case k == IntentCash, k == IntentPayPix && hasWord(t.ev.Text, "vista", "avista"):
 			t.offers(1)
 			return true
 		}
@@ -457,7 +493,36 @@ func (t *turn) byIntent() {
 	case IntentBoleto:
 		t.boleto()
 	case IntentInstallments:
-		t.offers(t.in.Number)
+		t.negotiate()
+	case IntentCash:
+		t.cash()
+	case IntentHardship:
+		t.hardship()
+	case IntentNoInterest:
+		t.noInterest()
+	case IntentWhyInterest:
+		t.whyInterest()
+	case IntentDueDate:
+		t.dueDates()
+	case IntentNegativation:
+		t.negativation()
+	case IntentPayMethods:
+		t.payMethods()
+	case IntentHours:
+		t.reply(txtHours(t.f.Hours)) // the pending question, if any, still stands
+	case IntentWho:
+		t.reply(txtWho(t.f.Business, t.f.BusinessDocument) + " Como posso ajudar?")
+	case IntentScamCheck:
+		t.reply(txtWho(t.f.Business, t.f.BusinessDocument) + " " + txtScamPlain + txtScamPix)
+	case IntentComplaint:
+		t.complaint()
+	case IntentAbuse:
+		t.reply(txtAbuse, personMenu()...)
+		t.to(StatePerson)
+	case IntentThirdParty:
+		t.thirdParty()
+	case IntentIdentityWhy:
+		t.menu(txtAlreadyVerified)
 	case IntentPromise:
 		t.promise(t.in.Date)
 	case IntentAlreadyPaid:
@@ -547,6 +612,10 @@ func (t *turn) nothingOwed() {
 }
 
 func (t *turn) balance() {
+	if p := t.plan(); p != nil && p.Open > 0 && (len(t.charges()) == 0 || t.in.Kind == IntentBalance && t.aboutPlan()) {
+		t.planStatus()
+		return
+	}
 	if len(t.charges()) == 0 {
 		t.nothingOwed()
 		return
@@ -763,6 +832,14 @@ func (t *turn) findOffer(id string) (payments.Offer, bool) {
 	for _, o := range t.liveOffers() {
 		if o.ID == id {
 			return o, true
+		}
+	}
+	if t.s.DownPayment > 0 {
+		withDown, _ := t.downOffers(t.s.DownPayment)
+		for _, o := range withDown {
+			if o.ID == id {
+				return o, true
+			}
 		}
 	}
 	return payments.Offer{}, false

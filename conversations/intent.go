@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/regua/regua/payments"
 )
 
 // IntentKind names what a debtor's chat message asks for.
@@ -32,6 +34,21 @@ const (
 	IntentDigits       IntentKind = "digits"       // 3–14 digits: Digits = the digits (verification answer)
 	IntentUnknown      IntentKind = "unknown"      // text with nothing recognised
 	IntentEmpty        IntentKind = "empty"        // nothing left after Normalize (emoji, spaces)
+
+	IntentPayMethods   IntentKind = "pay_methods"  // "quais as formas de pagamento?"
+	IntentNoInterest   IntentKind = "no_interest"  // "sem juros?", "tem juros?"
+	IntentCash         IntentKind = "cash"         // "quero quitar", "à vista", "pagar tudo hoje"
+	IntentHardship     IntentKind = "hardship"     // "tô desempregado", "não tenho dinheiro"
+	IntentScamCheck    IntentKind = "scam_check"   // "isso é golpe?"
+	IntentWho          IntentKind = "who"          // "quem é?", "que empresa é essa?"
+	IntentDueDate      IntentKind = "due_date"     // "quando vence?"
+	IntentWhyInterest  IntentKind = "why_interest" // "por que tem juros?", "que multa é essa?"
+	IntentNegativation IntentKind = "negativation" // "vou ser negativado?", "vai pro serasa?"
+	IntentHours        IntentKind = "hours"        // "qual o horário de atendimento?"
+	IntentThirdParty   IntentKind = "third_party"  // "sou a mãe dela", "ela não está"
+	IntentIdentityWhy  IntentKind = "identity_why" // "pra que meu cpf?", "não vou passar"
+	IntentComplaint    IntentKind = "complaint"    // "vou no procon", "advogado", "reclame aqui"
+	IntentAbuse        IntentKind = "abuse"        // profanity, "isso é assédio"
 )
 
 var allKinds = [...]IntentKind{
@@ -39,7 +56,9 @@ var allKinds = [...]IntentKind{
 	IntentBoleto, IntentInstallments, IntentPromise, IntentAlreadyPaid,
 	IntentDispute, IntentWrongPerson, IntentOptOut, IntentOptIn, IntentHuman,
 	IntentMenu, IntentYes, IntentNo, IntentNumber, IntentDigits, IntentUnknown,
-	IntentEmpty,
+	IntentEmpty, IntentPayMethods, IntentNoInterest, IntentCash, IntentHardship,
+	IntentScamCheck, IntentWho, IntentDueDate, IntentWhyInterest, IntentNegativation,
+	IntentHours, IntentThirdParty, IntentIdentityWhy, IntentComplaint, IntentAbuse,
 }
 
 // IntentKinds returns every kind, in declaration order.
@@ -71,6 +90,11 @@ type Intent struct {
 	Date time.Time
 	// Digits holds the digits of IntentDigits, punctuation removed.
 	Digits string
+	// Budget is the most the debtor says they can pay a month ("só
+	// consigo 200 por mês"), and Down the down payment they offer
+	// ("entrada de 500"), both for IntentInstallments; 0 when not stated.
+	Budget payments.Cents
+	Down   payments.Cents
 }
 
 // Recognizer turns a debtor's message into an Intent. today is the civil
@@ -190,11 +214,39 @@ const (
 	sigThanks
 	sigGreeting
 	sigDrop // a negated keyword that means nothing
+
+	sigThirdParty  // "sou a mãe dela", "ela não está"
+	sigComplaint   // "procon", "advogado"
+	sigAbuse       // profanity, "assédio"
+	sigScam        // "é golpe?"
+	sigIdentityWhy // "pra que meu cpf?", "não vou passar"
+	sigWhy         // "por que", "pq", "da onde" (a question of why)
+	sigInterest    // "juros", "multa", "aumentou"
+	sigNoInterest  // "sem juros", "tem juros"
+	sigWhyInterest // "por que esse valor", "de onde saiu"
+	sigDueDate     // "vencimento", "quando vence"
+	sigNegativ     // "negativado", "serasa"
+	sigHours       // "horário", "que horas"
+	sigWho         // "quem é", "que empresa"
+	sigPayMethods  // "formas de pagamento"
+	sigCash        // "à vista", "quitar"
+	sigRemaining   // "quanto falta"
+	sigPixAsk      // "manda o pix": a request for the code itself
+	sigCorrection  // "na verdade", "aliás": a promise restated
 )
 
-type signals uint32
+type signals uint64
 
 func (s signals) has(x signal) bool { return s&(1<<x) != 0 }
+
+func (s signals) any(xs ...signal) bool {
+	for _, x := range xs {
+		if s.has(x) {
+			return true
+		}
+	}
+	return false
+}
 
 // phraseSpec lists phrases ("|"-separated, words separated by spaces) with
 // the signal they give and the one they give when negated (sigNone: the
@@ -214,7 +266,10 @@ var phraseSpecs = []phraseSpec{
 		"este numero nao e|nao e a pessoa|nao e da pessoa|nao e dessa pessoa|nao conheco esse nome|" +
 		"nao conheco ele|nao conheco ela|nao tem ninguem com esse nome|nao usa mais esse numero|nao usa mais|" +
 		"nao tenho mais esse celular|nao tenho mais esse numero|esse numero agora e meu|esse celular agora e meu|" +
-		"numero novo|agora e meu"},
+		"numero novo|agora e meu|nunca ouvi falar|nunca ouvi falar dessa pessoa|nao sei quem e essa pessoa|" +
+		"nao sei quem e|dessa pessoa|nao conheco nenhuma|nao conheco nenhum|quem e essa pessoa que voces procuram|" +
+		"nao tem nenhuma|nao tem nenhum|nao tem ninguem|aqui nao tem|errou o numero|errou de numero|voce errou|" +
+		"voces erraram|erraram o numero|erraram de numero|numero errou"},
 	{sigOptOut, sigDrop, "sair|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
 		"chega de|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
 		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
@@ -223,60 +278,172 @@ var phraseSpecs = []phraseSpec{
 		"nao quero mais mensagens|nao quero mais mensagem|nao me mande|nao me mande mais|nao mande|nao mande mais|" +
 		"nao manda mais|nao me manda|nao me manda mais|nao envie|nao me envie|nao me liga|nao me ligue|" +
 		"nao me liga mais|nunca mais me mande|nunca mais mande|nunca mais me manda|nunca mais me mandem|" +
-		"nao me mande nada|me tira dessa lista|me tire da lista|me tire dessa lista|nao quero receber|nao quero receber mensagens|nao quero mensagens|nao me perturbe|nao me incomode|me deixa em paz|para de encher|nao me mandem"},
+		"nao me mande nada|me esquece|esquece meu numero|sai fora|some daqui|para de me mandar|" +
+		"para de mandar|me tira dessa lista|me tire da lista|me tire dessa lista|nao quero receber|nao quero receber mensagens|nao quero mensagens|nao me perturbe|nao me incomode|me deixa em paz|para de encher|nao me mandem"},
 	{sigAlreadyPaid, sigDrop, "ja paguei|paguei|ja pago|ja foi pago|ja foi paga|foi pago|foi paga|esta pago|" +
 		"esta paga|ja esta pago|ja esta paga|ja quitei|quitei|ja transferi|transferi|ja fiz o pix|fiz o pix|" +
 		"ja fiz o pagamento|fiz o pagamento|ja efetuei|efetuei o pagamento|efetuei|depositei|ja depositei|" +
 		"comprovante|comprovantes|pagamento feito|pagamento realizado|pagamento efetuado|ja mandei o pix|" +
 		"mandei o pix|ja caiu|esta quitado|esta quitada|ja quitado|quitado|quitada|ja acertei|acertei|ja foi|" +
-		"pago ontem|pix feito|pix enviado|ja foi feito|ja paguei tudo|ja esta tudo pago"},
+		"pago ontem|pix feito|pix enviado|ja foi feito|ja paguei tudo|ja esta tudo pago|ja fiz a transferencia|" +
+		"fiz a transferencia|ja fiz o deposito|fiz o deposito|ja mandei o comprovante|mandei o comprovante|" +
+		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
+		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
 	{sigDispute, sigNone, "nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
-		"nao reconheco essa divida|nao devo|nao devo nada|nao estou devendo|nao estou devendo nada|golpe|" +
-		"isso e golpe|e golpe|fraude|nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
+		"nao reconheco essa divida|nao devo|nao devo nada|nao estou devendo|nao estou devendo nada|" +
+		"nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
 		"nao contratei|nao pedi|nao fiz essa compra|nao fiz compra|cobranca indevida|indevida|indevido|" +
-		"indevidamente|nao e minha|nao e meu|nao fui eu|ja cancelei|cancelei|procon|advogado|processar|processo|" +
-		"justica|reclame aqui|que divida|que cobranca|valor errado|cobranca errada|errado|errada|contestar|" +
-		"contesto|estelionato|policia|nao fiz"},
+		"indevidamente|nao e minha|nao e meu|nao fui eu|ja cancelei|cancelei|" +
+		"que divida|que cobranca|valor errado|cobranca errada|errado|errada|contestar|" +
+		"contesto|nao fiz|esta errado|nao pedi isso|nao assinei|nunca assinei|nao e minha divida|" +
+		"nao reconheco essa cobranca|cancelei o contrato|cancelei esse contrato|ja cancelei o contrato|" +
+		"nao conheco essa divida|nao conheco essa cobranca|nao conheco esse debito|nao conheco essa conta|" +
+		"nao conheco esse valor|desconheco esse debito|nao sei que divida|nao sei de divida|nao tenho divida|" +
+		"nao tenho nenhuma divida|nao tenho conta|nunca tive conta|nao tenho nada com voces|nao tenho debito|" +
+		"nunca fui cliente|nao sou cliente|nunca fui cliente de voces"},
 	{sigHuman, sigDrop, "atendente|atendimento|atendimento humano|humano|humana|pessoa|uma pessoa|" +
 		"pessoa de verdade|pessoa real|alguem|falar com alguem|quero falar com|preciso falar com|falar com uma pessoa|falar com atendente|" +
 		"gerente|operador|operadora|supervisor|supervisora|responsavel|funcionario|funcionaria|agente|" +
 		"consultor|consultora|suporte|sac|ouvidoria|me liga|me ligue|ligar|liga pra mim|ligacao|telefone|" +
-		"falecido|falecida|faleceu|morreu|obito"},
+		"tem alguem ai|alguem ai|chama alguem|me passa pra|passa pra um|pessoa de carne e osso"},
 	// "não quero falar com robô" still wants a person.
 	{sigHuman, sigHuman, "robo|bot|robozinho|maquina"},
 	{sigInstallments, sigDrop, "parcelar|parcela|parcelas|parcelamento|parcelado|parcelada|parcelo|parcele|" +
 		"parcelando|dividir|divide|dividido|dividida|divido|acordo|fazer um acordo|negociar|negociacao|" +
 		"renegociar|renegociacao|proposta|propostas|desconto|descontos|abatimento|facilitar|facilita|" +
-		"condicao|condicoes|entrada|prestacao|prestacoes|quantas vezes|em quantas vezes|serasa|spc|nome sujo|" +
+		"condicao|condicoes|entrada|prestacao|prestacoes|quantas vezes|em quantas vezes|" +
 		"limpar meu nome|limpar o nome|limpar nome|nome limpo|tirar meu nome|oferta|ofertas|quantas parcelas|" +
 		"metade|uma parte|parte agora|pagar uma parte"},
 	{sigHardship, sigNone, "nao consigo pagar|nao consigo pagar tudo|nao tenho dinheiro|nao tenho como pagar|" +
 		"nao tenho condicoes|sem dinheiro|sem condicoes|desempregado|desempregada|apertado|apertada|" +
 		"dificuldade|dificuldades|nao da pra pagar|nao da para pagar|nao posso pagar|nao consigo|esta dificil|" +
-		"muito caro|caro|sem grana|nao tenho grana|sem condicao|nao tenho condicao|nao tenho o valor|nao tenho esse valor|nao tenho tudo|falido|falida|quebrado|quebrada"},
+		"muito caro|caro|sem grana|nao tenho grana|sem condicao|nao tenho condicao|nao tenho o valor|nao tenho esse valor|nao tenho tudo|falido|falida|quebrado|quebrada|" +
+		"sem emprego|perdi meu emprego|perdi o emprego|perdi meu trabalho|fui demitido|fui demitida|me demitiram|" +
+		"mandaram embora|me mandaram embora|sem trabalho|sem trabalhar|nao estou trabalhando|estou parado|estou parada|" +
+		"passando dificuldade|passando necessidade|passando aperto|muito dificil|dificil|doente|estou doente|" +
+		"afastado|afastada|encostado|nao tenho como|sem renda|nao tenho renda|desemprego|liso|lisa|duro|dura|" +
+		"nao tenho nada|nao sobra nada|nao sobra|sem servico|sem trampo|sem emprego nenhum|nao estou com dinheiro|" +
+		"nao estou com grana|estou sem dinheiro|estou sem grana|estou sem trabalho|estou desempregado|" +
+		"estou desempregada|desempregados|nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
 	{sigPromise, sigNegPromise, "vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
 		"depois eu pago|depois pago|assim que receber|quando receber|assim que der|quando der|" +
 		"quando eu receber|assim que eu receber|vou acertar|vou quitar|vou depositar|vou fazer o pix|" +
 		"vou transferir|vou pagar depois|salario|vou dar um jeito|pago mais tarde|vou pagar mais tarde|" +
-		"vou pagar sim|vou conseguir pagar"},
+		"vou pagar sim|vou conseguir pagar|vai pagar|vamos pagar|vai quitar|vamos quitar|vai acertar|" +
+		"vamos acertar|vai depositar|vamos depositar|vai fazer o pix|vamos fazer o pix|vai transferir|" +
+		"vamos transferir|a gente paga|ela paga|ele paga|ela vai pagar|ele vai pagar|assim que entrar|quando entrar|" +
+		"assim que cair|quando cair|assim que sobrar|quando sobrar|assim que eu tiver|quando eu tiver|" +
+		"assim que tiver|quando tiver|assim que eu conseguir|quando eu conseguir|assim que puder|quando puder|" +
+		"entrar um dinheiro|entrar dinheiro|cair o dinheiro|cair o pagamento|quando eu puder|assim que eu puder|" +
+		"quando pingar|assim que pingar|pingar|quando sair o pagamento|quando sair meu pagamento|quando o dinheiro entrar|" +
+		"quando tiver dinheiro|quando eu tiver dinheiro|quando sobrar"},
 	{sigPromiseCue, sigNegPromise, "pago|posso pagar|consigo pagar|consigo|posso|da pra pagar|da para pagar|" +
 		"pagar no dia|pago no dia|acerto|quito|transfiro|faco o pix|pagaria|vou conseguir|recebo|eu pago|" +
-		"pagando|deposito no dia|pagar dia|pagar ate"},
+		"pagando|deposito no dia|pagar dia|pagar ate|sem falta|pagamento dia|pagamento no dia|pagamos|pagaremos|" +
+		"faco o pagamento|faco a transferencia|faco o deposito|faco o pix|faco pix|mando o pix|te pago|te mando o pix"},
+	{sigCorrection, sigNone, "na verdade|alias|quer dizer|digo|corrigindo|melhor dizendo|muda pra|muda para|" +
+		"mudar pra|mudar para|troca pra|troca para|pode mudar|pode trocar|so vou conseguir|so consigo|so da|so posso"},
 	{sigBoleto, sigDrop, "boleto|boletos|o boleto|segunda via|2 via|2a via|fatura|faturas|codigo de barras|" +
 		"linha digitavel|carne|cartao|cartao de credito|cartao de debito|loterica|dinheiro vivo"},
-	{sigPayPix, sigDrop, "pix|o pix|gerar pix|gera o pix|gera pix|manda o pix|mandar o pix|chave pix|chave|" +
-		"copia e cola|copia|cola|qr|qr code|codigo|codigo pix|quero pagar|pagar|pagamento|pagar agora|" +
-		"vou pagar agora|quero pagar agora|pago agora|a vista|avista|quitar|liquidar|como pago|como pagar|" +
-		"como posso pagar|como faco para pagar|como faco pra pagar|onde pago|onde pagar|link|link de pagamento|" +
-		"transferencia|ted|deposito|depositar|pagar tudo|pagar o total|quero quitar"},
+	{sigPixAsk, sigDrop, "pix|o pix|gerar pix|gera o pix|gera pix|manda o pix|mandar o pix|chave pix|chave|" +
+		"copia e cola|copia|cola|qr|qr code|codigo|codigo pix|me manda o pix|manda pix|envia o pix|me envia o pix|" +
+		"manda a chave|me passa a chave|passa a chave|passa o pix|me passa o pix|link|link de pagamento|" +
+		"gera o pagamento|gerar o pagamento|pode gerar|manda o link|pagar agora|quero pagar agora|vou pagar agora|" +
+		"pago agora"},
+	{sigPayPix, sigDrop, "quero pagar|pagar|pagamento|efetuar o pagamento|fazer o pagamento|" +
+		"como pago|como pagar|como eu pago|como que eu pago|" +
+		"como posso pagar|como faco para pagar|como faco pra pagar|onde pago|onde pagar|onde eu pago|" +
+		"onde eu pagar|como paga|onde paga|transferencia|ted|deposito|depositar"},
+	{sigCash, sigDrop, "a vista|avista|quitar|liquidar|pagar tudo|pagar o total|quero quitar|de uma vez|" +
+		"de uma vez so|tudo de uma vez|antecipar|antecipacao|adiantar as parcelas|quitacao|quitar tudo|" +
+		"pagamento a vista|valor a vista|pagar tudo agora|pagar tudo hoje|liquidacao|quitar a divida|" +
+		"quitar o acordo|quitar o parcelamento|tudo de vez|de vez|tudo junto|pagar de uma vez|pagar tudo junto"},
+	// "à vista não dá": the cash offer refused, not asked for.
+	{sigDrop, sigNone, "a vista nao da|a vista nao consigo|a vista nao tenho|a vista nao posso|avista nao da|" +
+		"a vista nao|a vista fica dificil|a vista e dificil|a vista nao vai dar|a vista impossivel"},
+	{sigRemaining, sigNone, "quanto falta|falta quanto|quanto ainda devo|quanto resta|o que falta|" +
+		"quanto falta pagar|saldo restante|quantas faltam|quantas parcelas faltam|falta muito"},
 	{sigBalance, sigNone, "quanto devo|quanto eu devo|devo quanto|quanto estou devendo|quanto eu estou devendo|" +
 		"estou devendo quanto|quanto e|quanto esta|quanto fica|quanto falta|quanto da|qual o valor|qual valor|" +
 		"qual e o valor|valor|valores|o valor|saldo|meu saldo|saldo devedor|divida|dividas|minha divida|debito|" +
 		"debitos|extrato|quanto|quantos|devendo|pendencia|pendencias|pendente|pendentes|em aberto|total|" +
-		"valor total|minha conta|situacao|minha situacao|o que eu devo|consultar|consulta|juros|multa"},
+		"valor total|minha conta|situacao|minha situacao|o que eu devo|consultar|consulta|devo alguma coisa|" +
+		"devo algo|estou devendo algo|alguma pendencia|tenho divida|tenho alguma divida|quanto deu|" +
+		"valor atualizado|quanto que eu estou devendo|quanto que eu devo|quanto que esta|quanto ficou"},
+	{sigThirdParty, sigNone, "ela nao esta|ele nao esta|ela nao se encontra|ele nao se encontra|" +
+		"nao mora mais aqui|nao mora mais comigo|nao mora mais|nao mora aqui|pode falar comigo|fala comigo|" +
+		"falar comigo|quem e essa pessoa|quem e esse|quem e essa|dona do celular|dono do celular|dono do numero|" +
+		"dona do numero|dona do telefone|dono do telefone|deixar recado|deixa recado|deixo recado|deixar um recado|" +
+		"passo o recado|dou o recado|aviso ela|aviso ele|falo pra ela|falo pra ele|falo para ela|falo para ele|" +
+		"morreu|faleceu|falecido|falecida|obito|esta preso|esta presa|foi preso|foi presa|" +
+		"esse numero e da minha|esse numero e do meu|esse celular e da minha|esse celular e do meu|" +
+		"esse celular era|esse numero era|era do meu|era da minha|ela esta trabalhando|ele esta trabalhando|" +
+		"ela esta dormindo|ele esta dormindo|ele esta viajando|ela esta viajando|ela esta no|ele esta no|" +
+		"a pessoa que voces procuram|a pessoa que procuram|quem voces procuram|pessoa que voces procuram"},
+	{sigComplaint, sigNone, "procon|processar|processo|processo contra|justica|advogado|advogada|advogados|" +
+		"reclame aqui|reclameaqui|denunciar|denuncia|denuncio|consumidor gov|danos morais|juizado|" +
+		"pequenas causas|reclamacao|reclamar|vou reclamar|estelionato|policia|delegacia|boletim de ocorrencia|" +
+		"banco central|bacen|anatel|defensoria|juiz|tribunal|acionar"},
+	{sigAbuse, sigNone, "porra|caralho|merda|fuder|foder|fuder voce|fudido|fodido|puta|puto|cu|vsf|vtnc|tnc|pqp|" +
+		"fdp|desgraca|desgracado|desgracados|safado|safados|safada|ladrao|ladroes|ladra|vagabundo|vagabundos|" +
+		"vagabunda|palhacada|ridiculo|absurdo|assedio|assediando|assediar|saco|que saco|saco cheio|lixo|idiota|" +
+		"otario|otarios|imbecil|babaca|sem vergonha|canalha|bando de|corno|inferno|praga|filho da puta|" +
+		"tomar no cu|vai se fuder|vai se foder|vai a merda|cacete|droga|bosta|nojentos|nojento|palhacos|palhaco|" +
+		"vai se lascar|vai se ferrar|vai se fude|se fude|fudeu|se lascar|se ferrar|lascar|vai catar coquinho|vai plantar batata|" +
+		"desgracento|miseraveis|miseravel|sanguessuga|sanguessugas|agiota|agiotas|caloteiro|pilantragem"},
+	{sigScam, sigNone, "golpe|golpes|golpista|golpistas|fraude|e golpe|isso e golpe|parece golpe|e verdade|" +
+		"verdade mesmo|isso e verdade|confiavel|e confiavel|e seguro|sao de verdade|e de verdade|isso e de verdade|" +
+		"existe mesmo|empresa existe|como sei|como eu sei|como vou saber|" +
+		"e voce mesmo|e real|e serio|e oficial|pilantra|pilantras|trambique|e falso|falso|fake|e fake"},
+	{sigIdentityWhy, sigNone, "nao vou passar|nao passo|nao vou informar|nao informo|nao vou dar|nao dou|" +
+		"nao vou te dar|nao vou fornecer|nao forneco|nao confio|meus dados|nao tem meu cpf|voce nao tem meu|" +
+		"pra que isso|para que isso|pra que voce quer|para que voce quer|por que voce quer|porque voce quer|" +
+		"por que precisa|porque precisa|pra que precisa|para que precisa|pra que serve|para que serve|" +
+		"por que voce quer saber|porque voce quer saber|pra que meu cpf|para que meu cpf|nao vou mandar meu|" +
+		"nao mando meu|nao passo documento|nao passo meu|nao dou meu|nao sabe meu cpf|ja tem meu cpf|ja sabe meu cpf|" +
+		"voces nao tem|voces ja tem|precisa disso|pra que voce precisa|por que voce precisa|porque voce precisa|" +
+		"para que voce precisa|precisa saber|prefiro nao informar|prefiro nao passar|prefiro nao dizer|prefiro nao falar|" +
+		"prefiro nao dar|nao quero informar|nao quero passar|nao quero dar"},
+	{sigWhy, sigNone, "por que|porque|da onde|de onde|por qual motivo|qual o motivo|qual motivo|por que razao|" +
+		"com que finalidade|como calcularam|como calcula|como e calculado|" +
+		"como foi calculado|pra que|para que|explica|explicar"},
+	{sigInterest, sigNone, "juros|juro|multa|multas|aumentou|aumento|mais caro|encargos|encargo|acrescimo|" +
+		"acrescimos|correcao|valor original|aumentou tanto|subiu|esta mais alto|mais alto|maior|valor maior|" +
+		"cresceu|dobrou|tao alto|tao caro|caro assim|esse valor todo"},
+	{sigWhyInterest, sigNone, "de onde saiu|da onde saiu|saiu esse valor|por que esse valor|porque esse valor|" +
+		"que juros|qual juros|que multa|qual multa|esses juros|essa multa|juros abusivo|juros abusivos"},
+	{sigNoInterest, sigNone, "sem juros|tem juros|vai ter juros|cobra juros|cobram juros|tirar os juros|" +
+		"tira os juros|tirar juros|isenta os juros|isentar os juros|juros zero|sem os juros|com juros|" +
+		"tem acrescimo|sem acrescimo|da pra tirar os juros|tirar a multa|tira a multa|quanto de juros|qual a taxa|" +
+		"taxa de juros|qual o juros|quantos por cento|juros de quanto|qual a porcentagem|quanto e o juros|" +
+		"quanto fica de juros|juros do parcelamento|juros no parcelamento"},
+	{sigDueDate, sigNone, "vencimento|vence|vencer|venceu|vencida|data de vencimento|prazo|ate quando|" +
+		"quando vence|qual o prazo|qual prazo|dia do vencimento|data limite|dia de pagar|que dia vence|" +
+		"quando tenho que pagar|quando devo pagar|ate que dia|qual o ultimo dia|ultimo dia pra pagar|data do vencimento"},
+	{sigNegativ, sigNone, "negativado|negativada|negativar|negativacao|negativaram|negativou|negativam|serasa|" +
+		"spc|nome sujo|sujar meu nome|sujar o nome|sujar|suja meu nome|ficar sujo|nome no spc|protesto|protestar|" +
+		"protestado|cartorio|se eu nao pagar|o que acontece se|o que acontece|nome no serasa|vai pro serasa|" +
+		"boa vista|scpc|restricao|score|nome esta sujo|sujo|suja|" +
+		"vai pro spc|negativacao do nome"},
+	{sigHours, sigDrop, "horario|horarios|que horas|ate que horas|abrem|fecham|funcionam|funciona|" +
+		"funcionamento|expediente|atendem|atende ate|atende sabado|atende domingo|horario de atendimento|" +
+		"feriado|que hora|qual hora|trabalham|voces trabalham|trabalha sabado|trabalha domingo|voces abrem|" +
+		"abre sabado|abre domingo|atendem sabado|atendem domingo|estao abertos|esta aberto"},
+	{sigWho, sigNone, "quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
+		"que loja|de qual empresa|de qual loja|de onde voce fala|de onde voce e|de onde e|voces sao de onde|" +
+		"sao de onde|qual o cnpj|cnpj|quem esta me cobrando|quem me cobra|quem esta cobrando|quem e voce|" +
+		"quem sao voces|quem sao|razao social|nome da empresa|que firma|voce e de qual|qual e a empresa|" +
+		"empresa e essa|quem manda|quem mandou|qual a empresa|qual e a empresa|qual a loja|que loja e essa|" +
+		"voces sao quem|voce e quem|e de onde|falo com quem|estou falando com quem|com quem eu falo"},
+	{sigPayMethods, sigNone, "forma de pagamento|formas de pagamento|forma de pagar|formas de pagar|" +
+		"meios de pagamento|meio de pagamento|aceitam o que|aceita o que|outra forma|outras formas|outro jeito|" +
+		"so aceita pix|so aceitam pix|so pix|aceita pix|opcoes de pagamento|opcao de pagamento|" +
+		"sem ser pix|sem ser por pix|como posso pagar quais|jeitos de pagar|maneiras de pagar"},
 	// "não quero receber" is an opt-out, not a refusal of something else.
 	{sigOptIn, sigOptOut, "quero receber|receber mensagens|receber as mensagens|receber de novo|" +
-		"receber novamente|voltar a receber|quero voltar a receber|quero receber mensagens|pode voltar a mandar"},
+		"receber novamente|voltar a receber|quero voltar a receber|quero receber mensagens|pode voltar a mandar|" +
+		"mensagens de novo|mandar as mensagens de novo|voltar a mandar|receber as mensagens de novo|" +
+		"pode mandar mensagem de novo|ativar as mensagens|quero os lembretes|voltar os lembretes"},
 	{sigOptIn, sigDrop, "voltar|ativar|reativar|ativar mensagens|reativar mensagens|start|voltei|inscrever|" +
 		"me inscrever|quero voltar"},
 	{sigMenu, sigNone, "menu|menu principal|opcoes|opcao|as opcoes|inicio|inicial|voltar ao menu|" +
@@ -291,13 +458,17 @@ var phraseSpecs = []phraseSpec{
 		"vamos|positivo|uhum|aham|yes|correto|exato|exatamente|perfeito|pode mandar|manda|mande|pode enviar|" +
 		"envia|aceito|concordo|esta bom|esta certo|tudo certo|de acordo|top|otimo|sim senhor|sim senhora|" +
 		"gostaria|desejo|tenho interesse|firmeza|legal|esta otimo|esta combinado|certinho|ah esta|ah ok|" +
-		"esta bem|esta joia|joia"},
+		"esta bem|esta joia|joia|suave|de boa|tranquilo|esta tranquilo|sussa|dale|demorou|fechou|pode crer|" +
+		"bora la|ja e|manda ver|manda bala"},
 	{sigGoodbye, sigNone, "tchau|tchau tchau|ate mais|ate logo|ate breve|ate a proxima|falou|adeus|bye|fui|" +
 		"abraco|abracos|beijo|beijos|bom descanso"},
 	{sigThanks, sigNone, "obrigado|muito obrigado|obrigado mesmo|valeu|grato|grata|agradeco|thanks|" +
-		"thank you|tmj|show|gratidao|agradecido|agradecida|obrigado pela atencao"},
+		"thank you|tmj|show|gratidao|agradecido|agradecida|obrigado pela atencao|pela ajuda|obrigado pela ajuda|" +
+		"esta obrigado|ah esta obrigado|ok obrigado|ok valeu|beleza obrigado|agradeco a atencao|deus abencoe|" +
+		"deus te abencoe|valeu mesmo"},
 	{sigGreeting, sigNone, "oi|ola|opa|e ai|bom dia|boa tarde|boa noite|tudo bem|tudo bom|alo|hello|hi|hey|" +
-		"salve|saudacoes|fala|como vai|oi tudo bem|boa madrugada"},
+		"salve|saudacoes|fala|como vai|oi tudo bem|boa madrugada|opa beleza|oi beleza|e ai beleza|fala beleza|" +
+		"ola beleza|oi boa tarde|oi bom dia|oi boa noite|bom dia beleza"},
 }
 
 // forEachPhrase calls fn with the words of every phrase in a "|" list.
@@ -342,7 +513,8 @@ func buildPhraseIndex() map[string][]phrase {
 // in the doubled-letter correction of Normalize.
 var knownWords = []string{
 	"nao", "nunca", "nem", "mas", "porem", "que", "de", "do", "da", "em", "no", "na", "a", "o", "e",
-	"meu", "minha", "cpf", "cnpj", "sao", "os", "primeiros", "digitos", "numeros", "numero", "aqui",
+	"meu", "minha", "cpf", "cnpj", "sao", "os", "primeiros", "digitos", "numeros", "numero", "aqui", "comeca",
+	"comecam", "comeco", "inicio", "final", "resto",
 	"segue", "documento", "item", "escolho", "escolhi", "prefiro", "fico", "com", "letra", "alternativa",
 	"essa", "esta", "eu", "por", "favor", "mesmo", "ser", "vou", "x", "vez", "vezes", "ate",
 	"dia", "dias", "semana", "semanas", "mes", "meses", "hoje", "amanha", "depois", "daqui", "dentro",
@@ -444,49 +616,140 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if countSays {
 		hits |= 1 << sigInstallments
 	}
+	if count == 0 && hits.has(sigInstallments) && hasTok(toks, "metade") {
+		count = 2 // "metade agora e metade mês que vem"
+	}
+	budget, down := moneySlots(toks)
+	if hits.has(sigWhy) && (hits.has(sigInterest) || hits.has(sigNoInterest)) {
+		hits |= 1 << sigWhyInterest
+	}
+	if hits.has(sigPixAsk) || hits.has(sigPayPix) {
+		if hasTok(toks, "formas") || hasTok(toks, "forma") || hasTok(toks, "meios") || hasTok(toks, "opcoes") && hits.has(sigMenu) {
+			hits |= 1 << sigPayMethods
+		}
+	}
+	if mentionsData(toks) && refusesToGive(toks) {
+		// "não vou ficar passando meu cpf pra qualquer um"
+		hits |= 1 << sigIdentityWhy
+	}
+	if hits.has(sigWhy) && !hits.has(sigInterest) && !hits.has(sigNoInterest) && mentionsData(toks) {
+		// "pra que você precisa do meu cpf?"
+		hits |= 1 << sigIdentityWhy
+	}
+	if hits.has(sigPayPix) && hasTok(toks, "tudo") && !hasTok(toks, "bem") {
+		// "quero pagar tudo": the cash offer, with its discount.
+		hits |= 1 << sigCash
+	}
+	if thirdParty(toks) {
+		hits |= 1 << sigThirdParty
+	}
 
-	date, dstart, dend, dated := findDateSpan(toks, today)
-	promiseCue := hits.has(sigPromise) || hits.has(sigPromiseCue)
+	date, dstart, dend, restated, dated := promiseDate(toks, today)
+	promiseCue := hits.has(sigPromise) || hits.has(sigPromiseCue) || hits.has(sigCorrection)
+	// A question that merely names a day ("quanto está hoje?", "atende
+	// sábado?") is that question, not a promise.
+	question := hits.any(sigBalance, sigRemaining, sigHours, sigDueDate, sigWho, sigNegativ, sigWhyInterest,
+		sigNoInterest, sigPayMethods, sigScam)
 	switch {
 	case !dated:
+	case restated:
+		// "não vou pagar dia 15, só dia 20"
 	case hits.has(sigNegPromise) && !promiseCue:
 		dated = false // "não vou pagar dia 10"
 	case promiseCue || hits.has(sigHardship):
-	case !onlyDate(toks, cover[:], dstart, dend):
+	case question || !onlyDate(toks, cover[:], dstart, dend):
 		dated = false // "amanhã eu vejo isso" is not a promise
 	}
+	vague := false
+	if !dated {
+		if vs, ve, ok := vagueDateSpan(toks); ok && !hits.has(sigNegPromise) {
+			vague = promiseCue || hits.has(sigHardship) || !question && onlyDate(toks, cover[:], vs, ve)
+		}
+	}
+	if dated && dstart >= 2 && (toks[dstart-2] == "depois" || toks[dstart-2] == "apos" || toks[dstart-2] == "partir") {
+		// "depois do dia 5": after a day is no day; the engine asks.
+		dated, vague = false, true
+	}
+	explicitPlan := countSays || budget > 0 || down > 0
 
 	switch {
-	case hits.has(sigWrongPerson):
+	case hits.has(sigWrongPerson) && !hits.has(sigThirdParty):
 		return Intent{Kind: IntentWrongPerson}
 	case hits.has(sigOptOut):
 		return Intent{Kind: IntentOptOut}
+	case hits.has(sigWrongPerson):
+		return Intent{Kind: IntentWrongPerson}
+	case hits.has(sigThirdParty):
+		return Intent{Kind: IntentThirdParty}
+	case hits.has(sigComplaint):
+		return Intent{Kind: IntentComplaint}
 	case hits.has(sigAlreadyPaid):
 		return Intent{Kind: IntentAlreadyPaid}
 	case hits.has(sigDispute):
 		return Intent{Kind: IntentDispute}
-	case hits.has(sigHuman):
+	case hits.has(sigScam):
+		return Intent{Kind: IntentScamCheck}
+	case hits.has(sigIdentityWhy) && !hits.has(sigWhyInterest):
+		return Intent{Kind: IntentIdentityWhy}
+	case hits.has(sigHuman) && !hits.has(sigHours):
 		return Intent{Kind: IntentHuman}
-	case hits.has(sigInstallments), hits.has(sigHardship) && !dated:
-		return Intent{Kind: IntentInstallments, Number: count}
+	case explicitPlan:
+		return Intent{Kind: IntentInstallments, Number: count, Budget: budget, Down: down}
+	case hits.has(sigHardship) && !dated && !vague:
+		return Intent{Kind: IntentHardship}
 	case dated:
-		if date.Equal(today) && !promiseCue {
-			if hits.has(sigBoleto) {
+		if date.Equal(today) {
+			switch {
+			case hits.has(sigCash) && !hits.has(sigPromise):
+				return Intent{Kind: IntentCash}
+			case hits.has(sigPixAsk) && !hits.has(sigPromise):
+				// "me manda o pix que eu pago hoje": the code, now.
+				return Intent{Kind: IntentPayPix, Date: date}
+			case !promiseCue && hits.has(sigBoleto):
 				return Intent{Kind: IntentBoleto, Date: date}
-			}
-			if hits.has(sigPayPix) {
+			case !promiseCue && hits.has(sigPayPix):
 				return Intent{Kind: IntentPayPix, Date: date}
 			}
 		}
 		return Intent{Kind: IntentPromise, Date: date}
-	case hits.has(sigPromise):
+	case hits.has(sigRemaining):
+		return Intent{Kind: IntentBalance}
+	case hits.has(sigCash):
+		return Intent{Kind: IntentCash}
+	case hits.has(sigWhyInterest):
+		return Intent{Kind: IntentWhyInterest}
+	case hits.has(sigDueDate):
+		return Intent{Kind: IntentDueDate}
+	case hits.has(sigNoInterest):
+		return Intent{Kind: IntentNoInterest}
+	case hits.has(sigNegativ):
+		return Intent{Kind: IntentNegativation}
+	case hits.has(sigHours):
+		return Intent{Kind: IntentHours}
+	case hits.has(sigWho):
+		return Intent{Kind: IntentWho}
+	case hits.has(sigPayMethods):
+		return Intent{Kind: IntentPayMethods}
+	case hits.has(sigInstallments):
+		return Intent{Kind: IntentInstallments, Number: count}
+	case hits.has(sigPixAsk) && !vague:
+		// "manda o pix que eu vou pagar": the code, now.
+		return Intent{Kind: IntentPayPix}
+	case hits.has(sigPromise), vague:
 		return Intent{Kind: IntentPromise}
 	case hits.has(sigBoleto):
 		return Intent{Kind: IntentBoleto}
-	case hits.has(sigPayPix):
+	case hits.has(sigPixAsk):
 		return Intent{Kind: IntentPayPix}
 	case hits.has(sigBalance):
 		return Intent{Kind: IntentBalance}
+	case hits.has(sigPayPix):
+		return Intent{Kind: IntentPayPix}
+	case hits.has(sigInterest):
+		return Intent{Kind: IntentWhyInterest}
+	case hits.has(sigAbuse):
+		// Anger with nothing else asked; a question is answered first.
+		return Intent{Kind: IntentAbuse}
 	case hits.has(sigOptIn):
 		return Intent{Kind: IntentOptIn}
 	case hits.has(sigMenu):
@@ -496,6 +759,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	if n, ok := loneNumber(toks, cover[:]); ok {
 		return Intent{Kind: IntentNumber, Number: n}
+	}
+	if words <= 4 && isNegator(toks[0]) && (cover[0] == sigNone || cover[0] == sigNo) {
+		// "não, obrigado": a no, said politely.
+		return Intent{Kind: IntentNo}
 	}
 	switch {
 	case hits.has(sigYes):
@@ -515,6 +782,24 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		}
 	}
 	return Intent{Kind: IntentUnknown}
+}
+
+func anyCover(cover []signal, sig signal) bool {
+	for _, c := range cover {
+		if c == sig {
+			return true
+		}
+	}
+	return false
+}
+
+func hasTok(toks []string, w string) bool {
+	for _, t := range toks {
+		if t == w {
+			return true
+		}
+	}
+	return false
 }
 
 // onlyDate reports whether, outside the date at toks[start:end], a message
@@ -581,10 +866,60 @@ func negatedBefore(toks []string, cover []signal, i int) bool {
 func digitFiller(t string) bool {
 	switch t {
 	case "meu", "minha", "cpf", "cnpj", "e", "sao", "os", "o", "primeiros", "tres", "digitos", "numeros",
-		"aqui", "esta", "segue", "documento", "do", "de", "inicio", "comeca", "com":
+		"aqui", "esta", "segue", "documento", "do", "de", "inicio", "comeca", "com", "comeco",
+		"x", "xx", "ok", "beleza", "sim", "oi", "ola", "pronto", "ai", "la", "vai", "ne", "certo", "isso",
+		"bom", "dia", "boa", "tarde", "noite", "obrigado", "numero", "primeiro", "seria", "acho", "que",
+		"entao", "so", "apenas", "somente", "mesmo", "ja", "falei", "disse", "digitei", "mandei", "por",
+		"favor", "moca", "moco", "senhor", "senhora", "eu", "acredito":
 		return true
 	}
 	return false
+}
+
+// onlyFiller reports whether toks outside [start, end) are only the words a
+// verification answer comes wrapped in.
+func onlyFiller(toks []string, start, end int) bool {
+	for i, t := range toks {
+		if i >= start && i < end || t == breakToken || digitFiller(t) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// singleRun returns the digits of the one run of three to fourteen digits
+// in toks (digit tokens in a row), if there is exactly one.
+func singleRun(toks []string) (string, bool) {
+	var out []byte
+	runs := 0
+	for i := 0; i < len(toks); {
+		if !digitLike(toks[i]) {
+			i++
+			continue
+		}
+		j, n := i, 0
+		for j < len(toks) && digitLike(toks[j]) {
+			n += countDigits(toks[j])
+			j++
+		}
+		if n >= 3 {
+			runs++
+			out = out[:0]
+			for _, t := range toks[i:j] {
+				for k := 0; k < len(t); k++ {
+					if isASCIIDigit(t[k]) {
+						out = append(out, t[k])
+					}
+				}
+			}
+		}
+		i = j
+	}
+	if runs != 1 || len(out) > 14 {
+		return "", false
+	}
+	return string(out), true
 }
 
 // digitLike reports whether t is a run of digits as a document is typed:
@@ -622,6 +957,27 @@ func countDigits(t string) int {
 // digitsIntent reads a message made of digits: a verification answer (3–14
 // digits) or a short choice.
 func digitsIntent(toks []string) (Intent, bool) {
+	// Spelled ("dois zero cinco") or typed with an o for a zero ("2o5").
+	for i, t := range toks {
+		if ds, end := spelledDigits(toks, i); end > i {
+			if onlyFiller(toks, i, end) {
+				return Intent{Kind: IntentDigits, Digits: ds}, true
+			}
+			break
+		}
+		if ds, ok := letterDigits(t); ok && onlyFiller(toks, i, i+1) {
+			return Intent{Kind: IntentDigits, Digits: ds}, true
+		}
+		if ds, ok := maskedDigits(t); ok && onlyFiller(toks, i, i+1) {
+			return Intent{Kind: IntentDigits, Digits: ds}, true
+		}
+	}
+	if mentionsDocument(toks) {
+		// "meu cpf 205 e o resto não vou passar": the one run of digits.
+		if ds, ok := singleRun(toks); ok {
+			return Intent{Kind: IntentDigits, Digits: ds}, true
+		}
+	}
 	allDigits := true
 	for _, t := range toks {
 		if t == breakToken {
@@ -815,11 +1171,16 @@ func installmentCount(toks []string, cover []signal, words int) (count int, says
 			switch after {
 			case "x", "vezes", "parcelas", "parcela", "prestacoes", "prestacao":
 				n, strong = v, true
+			case "meses", "mes":
+				// "parcelar em 10 meses"; "em 2 meses" alone is a date
+				if anyCover(cover, sigInstallments) {
+					n, strong = v, true
+				}
 			case "dias", "dia", "semanas", "semana":
 				// "em 3 dias" is a date
 			default:
 				if i > 0 && (toks[i-1] == "em" || toks[i-1] == "ate") && nearInstallments(cover, i-1) {
-					n = v
+					n, strong = v, true // "dividir em tres"
 				}
 			}
 		}
@@ -830,8 +1191,11 @@ func installmentCount(toks []string, cover []signal, words int) (count int, says
 			return n, false
 		}
 		prev := ""
-		if i > 0 {
-			prev = toks[i-1]
+		for j := i - 1; j >= 0; j-- {
+			if p := toks[j]; p != "umas" && p != "uns" && p != "tipo" && p != "so" && p != "mais" && p != "ate" || j == i-1 && p == "ate" {
+				prev = p
+				break
+			}
 		}
 		return n, prev == "em" || prev == "de" || prev == "por" || prev == "ate" || words <= 4
 	}

@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -91,6 +92,14 @@ func (n *normalizer) flush(dst []byte) []byte {
 			if w, found := expansions[string(sq[:sl])]; found {
 				word, ok = w, true
 			}
+		}
+	}
+	if !ok {
+		// A typing slip next to a keyword ("parclar", "comprovnate"), or
+		// a spelling by ear ("negosiar").
+		word, ok = fuzzyWord(tok)
+		if !ok {
+			word, ok = soundWord(tok)
 		}
 	}
 	if len(dst) > 0 {
@@ -315,6 +324,7 @@ var abbreviations = map[string]string{
 	"flw": "falou", "flws": "falou", "xau": "tchau", "tchao": "tchau", "tchal": "tchau",
 	"bjs": "beijos", "bj": "beijo", "abs": "abraco",
 	"ola": "ola", "olah": "ola", "oie": "oi", "oiee": "oi", "eae": "e ai", "eai": "e ai", "iae": "e ai",
+	"qm": "quem", "qem": "quem",
 	"bd": "bom dia", "bomdia": "bom dia", "boatarde": "boa tarde", "boanoite": "boa noite",
 	// dates
 	"hj": "hoje", "hje": "hoje", "amn": "amanha", "amnh": "amanha", "amh": "amanha", "amanhan": "amanha",
@@ -332,9 +342,34 @@ var abbreviations = map[string]string{
 	"divda": "divida", "dvida": "divida",
 	"atendete": "atendente", "atedente": "atendente", "atendenti": "atendente",
 	"comprovate": "comprovante", "conprovante": "comprovante",
-	"golpi": "golpe", "reconheso": "reconheco", "conheso": "conheco",
+	"golpi": "golpe", "reconheso": "reconheco", "conheso": "conheco", "sesta": "sexta",
 	"qrcode": "qr code",
 }
+
+// commonWords are everyday words a typing-slip correction must leave alone
+// ("gente" is not "agente", "faltou" is not "falou"): words one letter
+// away from a keyword, and the inflections of the verbs debtors use.
+var commonWords = strings.Fields(`gente agente perto certo certa aperto faltou faltava faltaram faltam falta faltar
+	falei falamos falaram falava pagaram pagou pagamos pagava pagavam pagasse pagariam pagarem pagaremos
+	paguei paguem pague pagam pagas devia devemos deviam deveria deve devem devo devi deveu
+	liguei ligou ligaram ligam ligando ligo ligasse recebeu receberam recebemos recebia recebido recebida
+	conseguia consegui conseguiu conseguimos conseguem conseguindo entende entendo entendeu entendemos
+	entendido nenhuma nenhum coisas coisa pareceu parece parecem contas conta pessoas avisou avisei
+	avisaram vencido vencida vencidos vencidas vencendo venceram vencem enviei enviou enviaram mandei
+	mandou mandaram mandem mandamos mandava cobrar cobram cobrou cobraram cobrando cobre cobro
+	cancelou cancelaram cancelado cancelada quitou quitaram quitado quitamos parcelei parcelou parcelaram
+	negociei negociou negociaram transferiu transferiram depositou depositaram comprei comprou compraram
+	comprado comprada contratei contratou contratado assinei assinou assinado trabalho trabalhando
+	trabalhou trabalhei trabalhar trabalha trabalham desculpa desculpe obrigada certinho tranquilo
+	tranquila esperando espera esperar aguardando aguardo semana semanas mesmo mesma ainda sempre nunca
+	talvez agora depois antes ontem hoje amanha cedo tarde noite manha dinheiro banco bancos cartao
+	salario emprego familia marido esposa filhos filhas pais mae pai irmao irma amigo amiga vizinho
+	nome nomes numero numeros telefone celular mensagem mensagens whatsapp zap conversa conversar
+	resolver resolvido resolvida problema problemas verdade mentira serio seria tudo nada algum alguma
+	alguns algumas muito muita pouco pouca mais menos bem mal melhor pior junto sozinho sozinha
+	ficar fica ficou ficam saiu entrar entrou voltou voltei sabe sabia saber sabemos pode podia poderia
+	podem posso preciso precisa precisava quero queria quis queremos tenho tinha temos tem tinham estou
+	estava estamos estao fazer fiz fez faz fazendo feito feita`)
 
 // buildExpansions merges the abbreviations with identity entries for every
 // word the recogniser looks for.
@@ -350,8 +385,24 @@ func buildExpansions() map[string]string {
 	for _, w := range knownWords {
 		m[w] = w
 	}
+	for _, w := range commonWords {
+		if _, ok := m[w]; !ok {
+			m[w] = w
+		}
+	}
 	for k, v := range abbreviations {
 		m[k] = v
+	}
+	// What an abbreviation stands for is a known word too: it is never
+	// corrected as a typing slip.
+	for _, v := range abbreviations {
+		forEachPhrase(v, func(words []string) {
+			for _, w := range words {
+				if _, ok := m[w]; !ok {
+					m[w] = w
+				}
+			}
+		})
 	}
 	return m
 }

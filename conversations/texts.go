@@ -26,16 +26,17 @@ import (
 // Identity and verification.
 
 const (
-	txtVerifyAsk     = "Para sua segurança, antes de continuar preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
-	txtVerifyRestart = "Vamos recomeçar: por segurança, preciso confirmar sua identidade de novo. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
-	txtVerifyAgain   = "Para continuar, me envie os 3 primeiros números do seu CPF ou CNPJ, por favor."
-	txtHelloVerify   = "Olá! " + txtVerifyAsk
-	txtVerifyFirst   = "Por segurança, antes preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
-	txtVerifyShort   = "Preciso dos 3 primeiros números do seu CPF ou CNPJ. Pode enviar de novo?"
-	txtVerifyPerson  = "Ainda não consegui entender. 😕 Para continuar, me envie os 3 primeiros números do seu CPF ou CNPJ. Se preferir, fale com uma pessoa da nossa equipe:"
-	txtVerifyLocked  = "Não consegui confirmar sua identidade. Por segurança, não posso seguir com o atendimento automático por aqui. Uma pessoa da nossa equipe pode te ajudar."
-	txtLocked        = "Por segurança, não posso mostrar informações por aqui. Se quiser, uma pessoa da nossa equipe pode te ajudar."
-	txtNoPrefix      = "Não consigo confirmar sua identidade por aqui. Uma pessoa da nossa equipe pode te ajudar."
+	txtVerifyAsk      = "Para sua segurança, antes de continuar preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+	txtVerifyRestart  = "Vamos recomeçar: por segurança, preciso confirmar sua identidade de novo. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+	txtVerifyAgain    = "Para continuar, me envie os 3 primeiros números do seu CPF ou CNPJ, por favor."
+	txtHelloVerify    = "Olá! " + txtVerifyAsk
+	txtVerifyRemember = "Claro, já te ajudo com isso! Antes, por segurança, preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+	txtVerifyFirst    = "Por segurança, antes preciso confirmar sua identidade. Quais são os 3 primeiros números do seu CPF ou CNPJ?"
+	txtVerifyShort    = "Preciso dos 3 primeiros números do seu CPF ou CNPJ. Pode enviar de novo?"
+	txtVerifyPerson   = "Ainda não consegui entender. 😕 Para continuar, me envie os 3 primeiros números do seu CPF ou CNPJ. Se preferir, fale com uma pessoa da nossa equipe:"
+	txtVerifyLocked   = "Não consegui confirmar sua identidade. Por segurança, não posso seguir com o atendimento automático por aqui. Uma pessoa da nossa equipe pode te ajudar."
+	txtLocked         = "Por segurança, não posso mostrar informações por aqui. Se quiser, uma pessoa da nossa equipe pode te ajudar."
+	txtNoPrefix       = "Não consigo confirmar sua identidade por aqui. Uma pessoa da nossa equipe pode te ajudar."
 
 	txtAudioPrefix   = "Ainda não consigo ouvir áudios. "
 	txtContactThanks = "Obrigado! "
@@ -74,6 +75,25 @@ func txtWelcome(first string, optedOut bool) string {
 	b.WriteString("\nComo posso ajudar?")
 	return b.String()
 }
+
+// txtVerified confirms the identity before answering what was asked.
+func txtVerified(first string, optedOut bool) string {
+	var b strings.Builder
+	b.WriteString("Obrigado")
+	if first != "" {
+		b.WriteString(", ")
+		b.WriteString(first)
+	}
+	b.WriteString("! Identidade confirmada. ✅")
+	if optedOut {
+		b.WriteString("\nVocê está sem receber nossos lembretes; para voltar a recebê-los, envie VOLTAR.")
+	} else {
+		b.WriteString("\nSe não quiser mais receber nossas mensagens, é só enviar SAIR.")
+	}
+	return b.String()
+}
+
+const txtAlreadyVerified = "Sua identidade já está confirmada. Como posso ajudar?"
 
 // No debtor linked to the chat.
 
@@ -240,6 +260,13 @@ func txtNoSuchCount(n int) string {
 }
 
 func lblOffer(o payments.Offer) string {
+	if o.DownPayment > 0 && len(o.Installments) > 1 {
+		s := "Entrada de " + o.DownPayment.String() + " + " + strconv.Itoa(o.Count-1) + "x de " + o.Installments[1].Amount.String()
+		if o.Interest == 0 {
+			return s + " sem juros"
+		}
+		return s + " (total " + o.Total.String() + ")"
+	}
 	if o.Kind == payments.OfferCash {
 		if o.Discount > 0 {
 			return "À vista: " + o.Total.String() + " (desconto de " + o.Discount.String() + ")"
@@ -271,6 +298,26 @@ func txtOfferSummary(o payments.Offer, today time.Time) string {
 		}
 		b.WriteString("\n• Para pagar até ")
 		b.WriteString(fmtDueDay(due, today))
+	} else if o.DownPayment > 0 && len(o.Installments) > 1 {
+		b.WriteString("• Entrada de ")
+		b.WriteString(o.DownPayment.String())
+		b.WriteString(" para pagar até ")
+		b.WriteString(fmtDueDay(due, today))
+		b.WriteString("\n• Mais ")
+		b.WriteString(strconv.Itoa(o.Count - 1))
+		b.WriteString(" parcelas mensais, a 1ª de ")
+		b.WriteString(o.Installments[1].Amount.String())
+		b.WriteString(" com vencimento em ")
+		b.WriteString(fmtDate(o.Installments[1].DueDate))
+		if o.MonthlyRateBP > 0 {
+			b.WriteString("\n• Juros de ")
+			b.WriteString(fmtRate(o.MonthlyRateBP))
+			b.WriteString(" ao mês")
+		} else {
+			b.WriteString("\n• Sem juros")
+		}
+		b.WriteString("\n• Total: ")
+		b.WriteString(o.Total.String())
 	} else {
 		b.WriteString("• ")
 		b.WriteString(strconv.Itoa(o.Count))
@@ -298,6 +345,9 @@ func txtOfferAccepted(o payments.Offer, today time.Time) string {
 	due, first := offerFirst(o)
 	if o.Kind == payments.OfferCash {
 		return "Acordo fechado! ✅ Aqui está o Pix de " + o.Total.String() + ", à vista, para pagar até " + fmtDueDay(due, today) + "." + txtPixHow
+	}
+	if o.DownPayment > 0 {
+		return "Acordo fechado! ✅ Aqui está o Pix da entrada, de " + o.DownPayment.String() + ", para pagar até " + fmtDueDay(due, today) + "." + txtPixHow
 	}
 	return "Acordo fechado! ✅ Aqui está o Pix da 1ª parcela, de " + first.String() + ", com vencimento em " + fmtDate(due) + "." + txtPixHow
 }
@@ -439,3 +489,246 @@ func sameDay(a, b time.Time) bool {
 	by, bm, bd := b.Date()
 	return ay == by && am == bm && ad == bd
 }
+
+// Third parties, identity questions, questions anyone may ask (issue 14).
+// Before verification none of these may hint at a debt: no "pagamento",
+// "pix", "cobrança", amounts or names.
+
+const (
+	txtOtherPerson      = "Obrigado por avisar! Por segurança, só trato do assunto com o próprio titular. Se este número não é da pessoa que procuramos, escolha 1 e não enviamos mais mensagens para cá. Se preferir, escolha 2 e peça para a pessoa nos chamar por aqui quando puder."
+	txtOtherPersonAgain = "Por segurança, como outra pessoa está usando este número, não posso seguir o atendimento automático por aqui. Se este número não é da pessoa que procuramos, escolha 1. Uma pessoa da nossa equipe também pode ajudar:"
+	txtOtherPersonNote  = "Combinado! Peça para a pessoa nos chamar por aqui quando puder. Obrigado pela ajuda! 🙏"
+	txtOtherPersonEnded = "Entendi. Por segurança, encerrei o atendimento automático por aqui e não vou mostrar mais nenhuma informação. Se este número não é da pessoa que procuramos, escolha 1; se preferir, peça para a pessoa nos chamar quando puder."
+	txtDeceased         = "Sinto muito pela sua perda. 🙏 Vou passar para uma pessoa da nossa equipe, que vai tratar disso com todo o cuidado e responder por aqui."
+
+	txtIdentityWhy = "Para proteger seus dados, só falo do assunto com o titular. Por isso peço só os 3 primeiros números do CPF ou CNPJ: com eles confirmo que é você. Nunca peço senha nem o documento completo. Se preferir, fale com uma pessoa da nossa equipe:"
+
+	txtScamPlain = "Faz bem em conferir! Nunca pedimos senha, código de verificação nem dados do cartão. Você pode confirmar quem somos pelo CNPJ e pelos canais oficiais da empresa, ou falar com uma pessoa da nossa equipe."
+	txtScamPix   = " Qualquer Pix enviado por aqui sai sempre em nome da empresa: confira o nome antes de confirmar no app do banco."
+
+	txtAbuse     = "Sinto muito pelo incômodo. Se não quiser mais receber nossas mensagens, é só enviar SAIR. Se preferir, uma pessoa da nossa equipe conversa com você:"
+	txtComplaint = "Entendi, e sinto muito pelo transtorno. Registrei sua reclamação e vou passar para uma pessoa da nossa equipe, que vai responder por aqui."
+
+	txtHoursAlways = "Por aqui eu respondo a qualquer hora, todos os dias. Se precisar de uma pessoa da nossa equipe, é só pedir."
+)
+
+// txtWho says who is collecting: the business and its CNPJ.
+func txtWho(business, document string) string {
+	var b strings.Builder
+	if business == "" {
+		b.WriteString("Aqui é o atendimento automático da empresa")
+	} else {
+		b.WriteString("Aqui é o atendimento automático da ")
+		b.WriteString(business)
+	}
+	if document != "" {
+		b.WriteString(" (")
+		if len(onlyDigits(document)) == 11 {
+			b.WriteString("CPF ")
+		} else {
+			b.WriteString("CNPJ ")
+		}
+		b.WriteString(fmtDocument(document))
+		b.WriteString(")")
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+func txtHours(hours string) string {
+	if hours == "" {
+		return txtHoursAlways
+	}
+	return "Por aqui eu respondo a qualquer hora. A nossa equipe atende " + hours + "."
+}
+
+func onlyDigits(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}
+
+// fmtDocument writes a CNPJ as 12.345.678/0001-90 and a CPF as
+// 123.456.789-09; anything else as given.
+func fmtDocument(doc string) string {
+	d := onlyDigits(doc)
+	switch len(d) {
+	case 14:
+		return d[:2] + "." + d[2:5] + "." + d[5:8] + "/" + d[8:12] + "-" + d[12:]
+	case 11:
+		return d[:3] + "." + d[3:6] + "." + d[6:9] + "-" + d[9:]
+	}
+	return strings.TrimSpace(doc)
+}
+
+const (
+	lblWrongNumber = "Número errado"
+	lblLeaveNote   = "Pedir para a pessoa chamar"
+	lblSeePlan     = "Ver esse parcelamento"
+	lblSeeOptions  = "Ver as opções"
+)
+
+// After verification: questions about the debt, negotiation.
+
+const (
+	txtPayMethodsPix = "Por aqui o pagamento é por Pix: cai na hora, sem custo, e eu envio o código copia e cola aqui mesmo."
+	txtBureauUnknown = "Sobre registro em órgãos de proteção ao crédito (como Serasa e SPC), uma pessoa da nossa equipe pode te explicar o seu caso. Se quiser regularizar, posso te mostrar as opções."
+	txtNoDueDates    = "Você não tem nenhuma cobrança em aberto. 🙂"
+	txtHardshipNone  = "Sinto muito pelo momento difícil, e obrigado por contar. Sem pressa: uma pessoa da nossa equipe pode conversar com você e buscar uma saída que caiba no seu bolso."
+	txtPlanNone      = "Você não tem nenhum acordo em andamento. Quer ver o seu saldo?"
+)
+
+func txtPayMethods(other string) string {
+	if other == "" {
+		return txtPayMethodsPix + " Quer que eu envie o Pix?"
+	}
+	return txtPayMethodsPix + " Também aceitamos: " + other + ". Quer que eu envie o Pix?"
+}
+
+func txtBureau(days int) string {
+	return "Quando uma conta fica mais de " + plural(days, "dia", "dias") + " em atraso, ela pode ser registrada em órgãos de proteção ao crédito (como Serasa e SPC), sempre com aviso antes, como manda a lei. Depois do pagamento, um registro feito é retirado em até 5 dias úteis. Quer ver as opções para regularizar?"
+}
+
+// txtWhyInterest explains the late-payment rules in plain words.
+func txtWhyInterest(fineBP, interestBP int64) string {
+	var b strings.Builder
+	b.WriteString("Quando uma conta é paga depois do vencimento, o contrato prevê ")
+	switch {
+	case fineBP > 0 && interestBP > 0:
+		b.WriteString("uma multa de " + fmtRate(fineBP) + " sobre o valor, uma vez só, e juros de " + fmtRate(interestBP) + " ao mês, contados por dia de atraso")
+	case fineBP > 0:
+		b.WriteString("uma multa de " + fmtRate(fineBP) + " sobre o valor, uma vez só")
+	case interestBP > 0:
+		b.WriteString("juros de " + fmtRate(interestBP) + " ao mês, contados por dia de atraso")
+	default:
+		b.WriteString("multa e juros de atraso")
+	}
+	b.WriteString(". Pagando hoje, os juros param de correr. Quer ver o seu saldo com o detalhe?")
+	return b.String()
+}
+
+// txtNoInterest answers "sem juros?" honestly from the offers.
+func txtNoInterest(free, paid payments.Offer, hasFree, hasPaid bool, cash payments.Offer, hasCash bool) string {
+	var b strings.Builder
+	switch {
+	case hasFree && !hasPaid:
+		b.WriteString("Sim: o parcelamento em até " + strconv.Itoa(free.Count) + "x é sem juros.")
+	case hasFree:
+		b.WriteString("Em até " + strconv.Itoa(free.Count) + "x é sem juros; acima disso há juros de " + fmtRate(paid.MonthlyRateBP) + " ao mês.")
+	case hasPaid:
+		b.WriteString("O parcelamento tem juros de " + fmtRate(paid.MonthlyRateBP) + " ao mês. O total de cada opção aparece antes de você fechar.")
+	default:
+		b.WriteString("Por aqui não tenho parcelamento para o seu caso.")
+	}
+	if hasCash && cash.Discount > 0 {
+		b.WriteString(" À vista não tem juros e ainda tem desconto: " + cash.Total.String() + ".")
+	}
+	b.WriteString(" Veja as opções:")
+	return b.String()
+}
+
+func txtHardship(o payments.Offer) string {
+	first := payments.Cents(0)
+	if len(o.Installments) > 0 {
+		first = o.Installments[0].Amount
+	}
+	return "Sinto muito pelo momento difícil, e obrigado por contar. Sem pressa: a opção com a menor parcela é " +
+		strconv.Itoa(o.Count) + "x de " + first.String() + ". Se não couber, uma pessoa da nossa equipe pode conversar com você sobre o seu caso."
+}
+
+func txtBudgetFits(budget payments.Cents) string {
+	return "Com até " + budget.String() + " por mês, esta é a opção mais curta que cabe:\n"
+}
+
+func txtBudgetNone(budget payments.Cents, smallest payments.Offer) string {
+	first := payments.Cents(0)
+	if len(smallest.Installments) > 0 {
+		first = smallest.Installments[0].Amount
+	}
+	return "Com até " + budget.String() + " por mês não tenho um parcelamento por aqui: a menor parcela que consigo é " +
+		strconv.Itoa(smallest.Count) + "x de " + first.String() + ". Uma pessoa da nossa equipe pode avaliar o seu caso. Quer falar com ela?"
+}
+
+func txtDownMenu(down payments.Cents) string {
+	return "Com entrada de " + down.String() + " hoje e o restante em parcelas mensais, tenho estas opções (responda com o número):"
+}
+
+func txtDownTooSmall(least payments.Cents) string {
+	return "Para parcelar com entrada, a entrada mínima é " + least.String() + ". Se quiser, escreva de novo com outro valor, por exemplo “entrada de " + least.String() + "”, ou fale com uma pessoa da nossa equipe."
+}
+
+func txtDownPayment(down payments.Cents, longest payments.Offer, hasPlan bool) string {
+	s := "Entrada de " + down.String() + " com o restante parcelado eu não consigo fechar por aqui, mas uma pessoa da nossa equipe pode combinar isso com você."
+	if hasPlan {
+		s += " Pelo atendimento automático, tenho parcelamento em até " + strconv.Itoa(longest.Count) + "x, sem entrada."
+	}
+	return s + " Quer falar com uma pessoa?"
+}
+
+func txtDueDates(charges []Charge, today time.Time) string {
+	var b strings.Builder
+	for i, c := range charges {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(chargeName(c))
+		switch {
+		case sameDay(c.DueDate, today):
+			b.WriteString(": vence hoje, ")
+		case c.DueDate.Before(today):
+			b.WriteString(": venceu em ")
+		default:
+			b.WriteString(": vence em ")
+		}
+		b.WriteString(fmtDate(c.DueDate))
+		b.WriteString(".")
+	}
+	return b.String()
+}
+
+func txtPlanStatus(p *PlanFacts) string {
+	var b strings.Builder
+	b.WriteString("Seu acordo: faltam ")
+	b.WriteString(plural(p.Open, "parcela", "parcelas"))
+	b.WriteString(" de ")
+	b.WriteString(strconv.Itoa(p.Count))
+	b.WriteString(", somando ")
+	b.WriteString(p.Remaining.String())
+	b.WriteString(".")
+	if !p.NextDue.IsZero() {
+		b.WriteString("\nPróxima parcela: ")
+		b.WriteString(p.NextAmount.String())
+		b.WriteString(", vence em ")
+		b.WriteString(fmtDate(p.NextDue))
+		b.WriteString(".")
+	}
+	if p.Payoff > 0 && p.Payoff < p.Remaining {
+		b.WriteString("\nPara quitar tudo hoje: ")
+		b.WriteString(p.Payoff.String())
+		b.WriteString(" (os juros das parcelas que ainda não venceram saem do valor).")
+	} else if p.Payoff > 0 {
+		b.WriteString("\nPara quitar tudo hoje: ")
+		b.WriteString(p.Payoff.String())
+		b.WriteString(".")
+	}
+	b.WriteString("\n\nQuer quitar agora?")
+	return b.String()
+}
+
+func txtPayoffPix(p *PlanFacts) string {
+	return "Aqui está o Pix para quitar o acordo hoje: " + p.Payoff.String() + "." + txtPixHow
+}
+
+const (
+	lblPayoff = "Sim, quitar o acordo"
+
+	rsnComplaint      = "reclamação: o devedor fala em Procon, processo, advogado ou Reclame Aqui"
+	rsnComplaintShort = "reclamação formal (Procon, processo, advogado, Reclame Aqui)"
+	rsnDeceased       = "informaram que o titular faleceu"
+	rsnThirdParty     = "outra pessoa (não o titular) pediu atendimento"
+	rsnHardship       = "devedor em dificuldade financeira (desemprego, sem renda): conversar sem pressão"
+)

@@ -397,7 +397,7 @@ func checkSession(s Session, spec string) error {
 // visible are the actions that put a message in front of the person.
 func visible(a Action) bool {
 	switch a.Kind {
-	case ActReply, ActSendPix, ActAcceptOffer:
+	case ActReply, ActSendPix, ActAcceptOffer, ActSendPayoff:
 		return a.Text != ""
 	}
 	return false
@@ -459,7 +459,7 @@ func checkStep(t testing.TB, where string, before, after Session, f Facts, ev Ev
 		}
 		for _, a := range acts {
 			switch a.Kind {
-			case ActSendPix, ActAcceptOffer, ActPromise, ActForwardReceipt, ActDispute:
+			case ActSendPix, ActAcceptOffer, ActPromise, ActForwardReceipt, ActDispute, ActSendPayoff:
 				t.Errorf("%s: %s before verification", where, a.Kind)
 			}
 			for _, txt := range actionTexts(a) {
@@ -530,7 +530,7 @@ func countEmoji(s string) int {
 func checkPendingAmounts(t *testing.T, eng *Engine, where string, before Session, ev Event, full Facts, wantS Session, wantActs []Action, now time.Time) {
 	t.Helper()
 	lean := full
-	lean.Charges, lean.Total, lean.Credit, lean.Offers, lean.LoadOffers = nil, 0, 0, nil, nil
+	lean.Charges, lean.Total, lean.Credit, lean.Offers, lean.LoadOffers, lean.LoadDownOffers = nil, 0, 0, nil, nil, nil
 	lean.AmountsPending = true
 	s, acts := eng.Step(before, ev, lean, now)
 	if len(acts) == 1 && acts[0].Kind == ActNeedAmounts {

@@ -34,10 +34,32 @@ type Session struct {
 	ChargeChoices []int64  `json:"charge_choices,omitempty"`
 	OfferChoices  []string `json:"offer_choices,omitempty"`
 	ChosenOffer   string   `json:"chosen_offer,omitempty"`
+	// DownPayment is the down payment the offers shown were made for.
+	DownPayment payments.Cents `json:"down_payment,omitempty"`
+
+	// ThirdParty: someone said, before verification or after it, that
+	// they are not the debtor ("sou a mãe dela"). Nothing is disclosed in
+	// this chat any more, even to the right digits; a person can help.
+	ThirdParty bool `json:"third_party,omitempty"`
+	// Pending is the first request made before verification ("quanto
+	// devo?", "pago dia 15"), answered right after it.
+	Pending *Pending `json:"pending,omitempty"`
 
 	Status   string    `json:"status,omitempty"` // StatusBot when empty
 	Started  bool      `json:"started,omitempty"`
 	LastSeen time.Time `json:"last_seen"`
+}
+
+// Pending is a request remembered across verification: the parts of an
+// Intent the engine acts on.
+type Pending struct {
+	Kind   IntentKind     `json:"kind"`
+	Number int            `json:"number,omitempty"`
+	Date   time.Time      `json:"date,omitzero"`
+	Budget payments.Cents `json:"budget,omitempty"`
+	Down   payments.Cents `json:"down,omitempty"`
+	// AboutPlan: the request was about the plan ("quanto falta do acordo").
+	AboutPlan bool `json:"about_plan,omitempty"`
 }
 
 // EventKind says what came in.
@@ -84,17 +106,41 @@ type Charge struct {
 // Facts are what the service loaded for this step. The engine never loads
 // anything itself.
 type Facts struct {
-	Business string  // who is collecting (shown as the law requires)
-	Debtor   *Debtor // nil: no debtor is linked to this chat
-	Charges  []Charge
-	Total    payments.Cents // sum of Charges' totals
-	Credit   payments.Cents
-	Offers   []payments.Offer // the policy's offers for the open charges (empty when none)
+	Business string // who is collecting (shown as the law requires)
+	// BusinessDocument is the collector's CNPJ (or CPF), as configured: it
+	// is told to anyone who asks who is collecting, before verification too.
+	BusinessDocument string
+	// Hours says when the team answers ("segunda a sexta, das 9h às
+	// 18h"); empty: the bot only says it answers at any time.
+	Hours string
+	// OtherPayMethods names the ways to pay besides Pix, when the business
+	// offers any ("boleto, pedindo a uma pessoa da equipe"); empty: Pix only.
+	OtherPayMethods string
+	// BureauAfterDays is how many days late an open charge may be reported
+	// to a credit bureau (Serasa, SPC) after notice; 0: the business did
+	// not say, and the bot says a person can answer that.
+	BureauAfterDays int
+	// FineBP and InterestMonthlyBP are the late-payment rules (basis
+	// points: a 2% fine, 1% interest a month), for "why is there interest".
+	FineBP            int64
+	InterestMonthlyBP int64
+	// Plan is the debtor's active installment plan, nil when none.
+	Plan    *PlanFacts
+	Debtor  *Debtor // nil: no debtor is linked to this chat
+	Charges []Charge
+	Total   payments.Cents // sum of Charges' totals
+	Credit  payments.Cents
+	Offers  []payments.Offer // the policy's offers for the open charges (empty when none)
 	// LoadOffers, when set and Offers is nil, computes Offers the first
 	// time the step needs them, so that the many turns that show no offers
 	// do not pay for quoting. It must be pure (no I/O): the service gives a
 	// computation over what it already read.
 	LoadOffers func() []payments.Offer
+	// LoadDownOffers, when set, computes the policy's plans with a down
+	// payment of down ("entrada de 500 e o resto parcelado"), and the least
+	// down payment the policy takes (0: it offers no such plans). Pure,
+	// like LoadOffers.
+	LoadDownOffers func(down payments.Cents) (offers []payments.Offer, least payments.Cents)
 	// AmountsPending says Charges, Total, Credit and Offers were not
 	// loaded, to spare the reads on the many turns that show no amounts
 	// (a menu, thanks, a verification). A step that needs them (to show
@@ -110,6 +156,18 @@ type Facts struct {
 	// look for ("não sou eu"): it is linked to nobody, never asked for a
 	// document, and told nothing.
 	ChatWrongNumber bool
+}
+
+// PlanFacts is a debtor's active plan as the bot may tell it: what is
+// left, and what settles it today (never more: CDC art. 52 §2).
+type PlanFacts struct {
+	ID         int64
+	Count      int // installments in the plan
+	Open       int // of them still to pay
+	Remaining  payments.Cents
+	Payoff     payments.Cents
+	NextDue    time.Time
+	NextAmount payments.Cents
 }
 
 // ActionKind says what the service must do.
@@ -131,6 +189,8 @@ const (
 	ActDispute        ActionKind = "dispute"         // the debtor disputes the debt: hold reminders, alert staff
 	ActForwardReceipt ActionKind = "forward_receipt" // the inbound media is a payment receipt: to staff
 	ActAlertStaff     ActionKind = "alert_staff"     // Reason, e.g. verification locked
+	ActComplaint      ActionKind = "complaint"       // a complaint (procon, lawyer...): record it for staff (not a dispute)
+	ActSendPayoff     ActionKind = "send_payoff"     // issue the payoff Pix of the active plan (Facts.Plan) and send it with Text
 )
 
 // Option is one numbered choice of a menu. Channels with buttons show

@@ -61,11 +61,14 @@ type Offer struct {
 	// Financed is what the offer settles after the discount.
 	Financed Cents `json:"financed"`
 	// Interest is the plan's interest (0 for cash and 0% plans).
-	Interest      Cents         `json:"interest"`
-	Total         Cents         `json:"total"`
-	MonthlyRateBP int64         `json:"monthly_rate_bp"`
-	ExpiresAt     time.Time     `json:"expires_at"` // first instant the offer no longer holds
-	Installments  []Installment `json:"installments"`
+	Interest      Cents `json:"interest"`
+	Total         Cents `json:"total"`
+	MonthlyRateBP int64 `json:"monthly_rate_bp"`
+	// DownPayment is the down payment of a plan that has one: its first
+	// installment, due the day it is made (DownPaymentOffers).
+	DownPayment  Cents         `json:"down_payment,omitempty"`
+	ExpiresAt    time.Time     `json:"expires_at"` // first instant the offer no longer holds
+	Installments []Installment `json:"installments"`
 }
 
 // Installment is one payment of an offer. A cash offer has one, due today.
@@ -246,7 +249,7 @@ func (p Policy) quote(d Debt, now time.Time, loc *time.Location) (offers []Offer
 	}
 	first := today.AddDate(0, 0, p.FirstDueWithinDays)
 	for n := 2; n <= limit; n++ {
-		ins := priceSchedule(st.balance(), n, p.PlanMonthlyRateBP, first)
+		ins := priceSchedule(st.balance(), n, p.PlanMonthlyRateBP, today, first)
 		if smallestInstallment(ins) < p.MinInstallment {
 			break
 		}
@@ -277,47 +280,104 @@ func smallestInstallment(ins []Installment) Cents {
 }
 
 // priceSchedule splits financed into n monthly installments at rateBP a
-// month with Price (French) amortisation, the first due on first and the
-// k-th on AddMonthsClamped(first, k-1).
+// month with Price (French) amortisation, priced from the day the plan is
+// made (start): the first installment is due on first and the k-th on
+// AddMonthsClamped(first, k-1). The first installment's interest is for the
+// real days from the agreement to its due date, so that one due in 3 days
+// carries 3 days of interest, not a month's; every later period is one
+// month of the schedule and carries a month's.
 //
-// The payment is PMT = F·i / (1 − (1+i)^−n), computed exactly as a
-// fraction and rounded half up to the centavo. Each month's interest is the
-// open balance times i, rounded to the centavo; the last installment pays
-// off whatever balance is left, so the amortisations sum to financed
-// exactly and the installments to the plan's total. At 0% the installments
-// are financed/n rounded down, the last taking the remainder.
-func priceSchedule(financed Cents, n int, rateBP int64, first time.Time) []Installment {
+// The first period, m whole months and r more days, grows a balance by
+// g₁ = (1+i)^m · (1 + i·r/30): compound by the month, simple for the days
+// left over (the "convenção linear"); the others by g = 1+i. The payment is
+// the one that amortises financed exactly over those periods,
+//
+//	PMT = F / Σ_k 1/G_k,  G_k = g_1 · … · g_k,
+//
+// computed exactly and rounded half up to the centavo. Each period's
+// interest is the open balance times (g_k − 1), rounded half up; the last
+// installment pays off whatever balance is left, so the amortisations sum
+// to financed exactly and the installments to the plan's total. When the
+// first due date is a month after the agreement this is the classic Price
+// table. At 0% the
+// installments are financed/n rounded down, the last taking the remainder.
+func priceSchedule(financed Cents, n int, rateBP int64, start, first time.Time) []Installment {
+	due := make([]time.Time, n)
+	for k := range n {
+		due[k] = AddMonthsClamped(first, k)
+	}
 	var pmt Cents
-	if rateBP == 0 {
-		pmt = financed / Cents(n)
+	num := make([]*big.Int, n) // g_k = num[k] / den[k]
+	den := make([]*big.Int, n)
+	if rateBP != 0 {
+		// The first period runs from the agreement to the first due date,
+		// its real days; every later one is one month of the schedule.
+		num[0], den[0] = periodFactor(start, due[0], rateBP)
+		for k := 1; k < n; k++ {
+			num[k], den[k] = big.NewInt(10000+rateBP), big.NewInt(10000)
+		}
+		// Σ_k 1/G_k = Σ_k D_k/N_k over the common denominator N_n:
+		// Σ_k D_k · Π_{j>k} num_j. PMT = F · N_n / that sum.
+		total := new(big.Int)
+		dk := big.NewInt(1)
+		for k := range n {
+			dk = new(big.Int).Mul(dk, den[k])
+			term := new(big.Int).Set(dk)
+			for j := k + 1; j < n; j++ {
+				term.Mul(term, num[j])
+			}
+			total.Add(total, term)
+		}
+		nn := big.NewInt(int64(financed))
+		for k := range n {
+			nn.Mul(nn, num[k])
+		}
+		pmt = Cents(roundHalfUp(nn, total))
 	} else {
-		// PMT = F·bp·q^n / (10000·(q^n − 10000^n)) with q = 10000 + bp.
-		qn := new(big.Int).Exp(big.NewInt(10000+rateBP), big.NewInt(int64(n)), nil)
-		tn := new(big.Int).Exp(big.NewInt(10000), big.NewInt(int64(n)), nil)
-		num := new(big.Int).Mul(big.NewInt(int64(financed)), big.NewInt(rateBP))
-		num.Mul(num, qn)
-		den := new(big.Int).Sub(qn, tn)
-		den.Mul(den, big.NewInt(10000))
-		pmt = Cents(roundHalfUp(num, den))
+		pmt = financed / Cents(n)
 	}
 	ins := make([]Installment, n)
 	balance := financed
 	for k := range n {
-		interest := balance.MulRate(rateBP, 10000)
-		amort := pmt - interest
-		if k == n-1 {
+		var interest Cents
+		if rateBP != 0 {
+			// balance · (num − den) / den, rounded half up
+			x := new(big.Int).Mul(big.NewInt(int64(balance)), new(big.Int).Sub(num[k], den[k]))
+			interest = Cents(roundHalfUp(x, den[k]))
+		}
+		// A first period longer than a month (a first due date late in a
+		// short month) may owe more interest than the payment: it then
+		// amortises nothing, and the last installment takes the rest.
+		amort := max(pmt-interest, 0)
+		if k == n-1 || amort > balance {
 			amort = balance
 		}
 		balance -= amort
 		ins[k] = Installment{
 			Number:       k + 1,
-			DueDate:      AddMonthsClamped(first, k),
+			DueDate:      due[k],
 			Amount:       amort + interest,
 			Interest:     interest,
 			Amortization: amort,
 		}
 	}
 	return ins
+}
+
+// periodFactor is the growth of a balance from the civil date a to b at
+// rateBP a month: (1+i)^m · (1 + i·r/30) for m whole months and r days,
+// as the fraction num/den.
+func periodFactor(a, b time.Time, rateBP int64) (num, den *big.Int) {
+	m := 0
+	for !AddMonthsClamped(a, m+1).After(b) {
+		m++
+	}
+	r := int64(max(DaysBetween(AddMonthsClamped(a, m), b), 0))
+	num = new(big.Int).Exp(big.NewInt(10000+rateBP), big.NewInt(int64(m)), nil)
+	num.Mul(num, big.NewInt(300000+rateBP*r))
+	den = new(big.Int).Exp(big.NewInt(10000), big.NewInt(int64(m)), nil)
+	den.Mul(den, big.NewInt(300000))
+	return num, den
 }
 
 // roundHalfUp returns num/den rounded half up, for num ≥ 0 and den > 0.
@@ -329,46 +389,53 @@ func roundHalfUp(num, den *big.Int) int64 {
 }
 
 // PayoffAmount is what settles the rest of a plan early on the civil date
-// on: the present value, at the plan's monthly rate, of the installments
-// after the first paidCount, so that interest not yet due is waived in
-// proportion to the time left (CDC art. 52 §2). Each installment is
-// discounted by whole months compounded and the remaining days as a
-// fraction of a 30-day month, simple (the "convenção linear"), which keeps
-// the arithmetic exact; the sum is rounded half up to the centavo once.
-// Installments already due on or before on are counted at face value, with
-// no late charges (those are the ledger's business). The result is never
-// more than the sum of the remaining installments.
-func PayoffAmount(installments []Installment, paidCount int, on time.Time, monthlyRateBP int64) (Cents, error) {
+// on (CDC art. 52 §2): the principal still owed plus the interest accrued
+// to that day, never more. The plan's schedule carries each installment's
+// interest for its own period (priceSchedule); start is the day the plan
+// was made, where the first period begins (the k-th begins on the
+// (k−1)-th due date). Of the installments after the first paidCount:
+//
+//   - one already due on or before on counts at face value (Amount), with
+//     no late charges (those are the ledger's business);
+//   - the one whose period is running counts its amortisation plus its
+//     interest pro rata of the real days run (rounded down);
+//   - one whose period has not begun counts its amortisation only.
+//
+// Amount is what is still owed on an installment (a partly paid one counts
+// for its rest, its unearned interest taken off that, never below zero).
+// So on the day the plan is made the payoff is what was financed, and it
+// grows day by day up to the sum of the installments after the last due
+// date. At 0% it is the sum of what is left.
+func PayoffAmount(installments []Installment, paidCount int, start, on time.Time) (Cents, error) {
 	if paidCount < 0 || paidCount > len(installments) {
 		return 0, Invalid("paid_count", "must be between 0 and %d, not %d", len(installments), paidCount)
 	}
-	if monthlyRateBP < 0 {
-		return 0, Invalid("monthly_rate_bp", "must not be negative")
-	}
-	var face Cents
-	pv := new(big.Rat)
-	q := big.NewInt(10000 + monthlyRateBP)
-	for _, in := range installments[paidCount:] {
-		face += in.Amount
-		if monthlyRateBP == 0 || DaysBetween(on, in.DueDate) <= 0 {
-			pv.Add(pv, new(big.Rat).SetInt64(int64(in.Amount)))
+	var total Cents
+	for k := paidCount; k < len(installments); k++ {
+		in := installments[k]
+		if in.Amount <= 0 {
 			continue
 		}
-		m := 0
-		for !AddMonthsClamped(on, m+1).After(in.DueDate) {
-			m++
+		if in.Interest < 0 {
+			return 0, Invalid(fmt.Sprintf("installments[%d].interest", k), "must not be negative")
 		}
-		r := int64(DaysBetween(AddMonthsClamped(on, m), in.DueDate))
-		// amount / ((q/10000)^m · (1 + bp·r/300000))
-		num := new(big.Int).Exp(big.NewInt(10000), big.NewInt(int64(m)), nil)
-		num.Mul(num, big.NewInt(int64(in.Amount)))
-		num.Mul(num, big.NewInt(300000))
-		den := new(big.Int).Exp(q, big.NewInt(int64(m)), nil)
-		den.Mul(den, big.NewInt(300000+monthlyRateBP*r))
-		pv.Add(pv, new(big.Rat).SetFrac(num, den))
+		from := start
+		if k > 0 {
+			from = installments[k-1].DueDate
+		}
+		owed := in.Amount
+		switch days, run := DaysBetween(from, in.DueDate), DaysBetween(from, on); {
+		case DaysBetween(on, in.DueDate) <= 0:
+			// due: face value
+		case run <= 0 || days <= 0:
+			owed -= in.Interest // its period has not begun
+		default:
+			accrued := Cents(int64(in.Interest) * int64(run) / int64(days))
+			owed -= in.Interest - accrued
+		}
+		total += max(owed, 0)
 	}
-	got := Cents(roundHalfUp(pv.Num(), pv.Denom()))
-	return min(got, face), nil
+	return total, nil
 }
 
 // snapshot is the canonical text of a debt as assessed on today, the part

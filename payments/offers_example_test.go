@@ -10,7 +10,7 @@ import (
 // A debtor owes R$ 1.000,00 that fell due ten days ago. Under the default
 // policy the debt has grown by the 2% fine and ten days of 1% a month
 // interest, and a 3x plan finances it at 1.99% a month, the first
-// installment due in three days.
+// installment due in three days: it carries three days of interest.
 func ExamplePolicy_Offers() {
 	loc := time.FixedZone("BRT", -3*60*60) // America/Sao_Paulo, which has no DST
 	now := time.Date(2026, time.March, 30, 14, 0, 0, 0, loc)
@@ -40,27 +40,28 @@ func ExamplePolicy_Offers() {
 	}
 	// Output:
 	// owed R$ 1.000,00 + fine and interest R$ 23,33 = financed R$ 1.023,33
-	// 1. 02/04/2026  R$ 354,78 (interest R$ 20,36, principal R$ 334,42)
-	// 2. 02/05/2026  R$ 354,78 (interest R$ 13,71, principal R$ 341,07)
-	// 3. 02/06/2026  R$ 354,76 (interest R$ 6,92, principal R$ 347,84)
-	// total R$ 1.064,32, of which R$ 40,99 plan interest
+	// 1. 02/04/2026  R$ 348,55 (interest R$ 2,04, principal R$ 346,51)
+	// 2. 02/05/2026  R$ 348,55 (interest R$ 13,47, principal R$ 335,08)
+	// 3. 02/06/2026  R$ 348,54 (interest R$ 6,80, principal R$ 341,74)
+	// total R$ 1.045,64, of which R$ 22,31 plan interest
 }
 
-// PayoffAmount settles the rest of a plan early: the installments not yet
-// paid, discounted at the plan's rate to the day of payment.
+// PayoffAmount settles the rest of a plan early: the principal still owed
+// plus the interest accrued to the day, never more (CDC art. 52 §2).
 func ExamplePayoffAmount() {
+	made := payments.CivilDate(2026, time.March, 10)
 	plan := []payments.Installment{
-		{Number: 1, DueDate: payments.CivilDate(2026, time.April, 10), Amount: 10000},
-		{Number: 2, DueDate: payments.CivilDate(2026, time.May, 10), Amount: 10000},
-		{Number: 3, DueDate: payments.CivilDate(2026, time.June, 10), Amount: 10000},
+		{Number: 1, DueDate: payments.CivilDate(2026, time.April, 10), Amount: 10200, Interest: 200, Amortization: 10000},
+		{Number: 2, DueDate: payments.CivilDate(2026, time.May, 10), Amount: 10100, Interest: 100, Amortization: 10000},
+		{Number: 3, DueDate: payments.CivilDate(2026, time.June, 10), Amount: 10050, Interest: 50, Amortization: 10000},
 	}
-	// The first is paid; on 10 April the other two are one and two months away.
-	amount, err := payments.PayoffAmount(plan, 1, payments.CivilDate(2026, time.April, 10), 199)
+	// The first is paid; on 25 April, 15 of the 30 days of May's period have run.
+	amount, err := payments.PayoffAmount(plan, 1, made, payments.CivilDate(2026, time.April, 25))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(amount)
 	// Output:
-	// R$ 194,18
+	// R$ 200,50
 }

@@ -7,7 +7,6 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,32 +91,32 @@ func TestOffersPricePlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := findOffer(t, offers, OfferInstallments, 12)
-	// R$ 1.500,00 in 12x at i = 1.99% a month:
-	//   (1 + i)^12       = 1.0199^12          = 1.266750549665926…
-	//   1 − (1 + i)^−12  = 1 − 1/1.266750549… = 0.210578593975171…
-	//   PMT = P·i / (1 − (1 + i)^−12) = 1500 × 0.0199 / 0.210578593975171…
-	//       = 29.85 / 0.210578593975171… = 141.7522998729846… → R$ 141,75
-	// Amortisation table, interest = balance × 1.99% rounded to the centavo:
-	//   1: 1500.00 × 0.0199 = 29.85  → amortises 141.75 − 29.85 = 111.90, owes 1388.10
-	//   2: 1388.10 → 27.62, 114.13, owes 1273.97
-	//   3: 25.35, 116.40, owes 1157.57     4: 23.04, 118.71, owes 1038.86
-	//   5: 20.67, 121.08, owes 917.78      6: 18.26, 123.49, owes 794.29
-	//   7: 15.81, 125.94, owes 668.35      8: 13.30, 128.45, owes 539.90
-	//   9: 10.74, 131.01, owes 408.89     10:  8.14, 133.61, owes 275.28
-	//  11:  5.48, 136.27, owes 139.01
-	//  12: 139.01 × 0.0199 = 2.766… → 2.77; the last pays 139.01 + 2.77 = 141.78
-	// Total 11 × 141.75 + 141.78 = 1701.03, of which 201.03 interest.
-	want := []Cents{14175, 14175, 14175, 14175, 14175, 14175, 14175, 14175, 14175, 14175, 14175, 14178}
+	// R$ 1.500,00 in 12x at i = 1.99% a month, agreed on 29 January, the
+	// first installment due 3 days later (1 February), then monthly. The
+	// first period runs 3 days: it grows a balance by g₁ = 1 + i·3/30 =
+	// 1.00199; each later one is a whole month, g = 1.0199. The payment
+	// amortises F over those periods: PMT = F / Σₖ 1/Gₖ with
+	// Gₖ = g₁·1.0199^(k−1):
+	//   Σₖ 1/Gₖ = (1/1.00199) · (1 − 1.0199^−12)/(1 − 1/1.0199)
+	//           = 0.998014… × 10.77184… = 10.77124… (exactly, as a fraction)
+	//   PMT = 1500 / 10.77124… = 139.2594… → R$ 139,26
+	// Interest, balance × (g − 1) rounded to the centavo:
+	//   1: 1500.00 × 0.00199 = 2.985 → 2.99 (3 days), amortises 136.27, owes 1363.73
+	//   2: 1363.73 × 0.0199 = 27.14, 112.12, owes 1251.61   3: 24.91 …
+	//   …, 12: the rest, 139.31.
+	// Total 11 × 139.26 + 139.31 = 1671.17, of which 171.17 interest: the
+	// first installment no longer pays a month's interest for 3 days.
+	want := []Cents{13926, 13926, 13926, 13926, 13926, 13926, 13926, 13926, 13926, 13926, 13926, 13931}
 	if got := amounts(o.Installments); !reflect.DeepEqual(got, want) {
 		t.Errorf("installments = %v, want %v", got, want)
 	}
-	wantInterest := []Cents{2985, 2762, 2535, 2304, 2067, 1826, 1581, 1330, 1074, 814, 548, 277}
+	wantInterest := []Cents{299, 2714, 2491, 2263, 2031, 1794, 1553, 1307, 1056, 799, 538, 272}
 	for i, in := range o.Installments {
 		if in.Interest != wantInterest[i] || in.Amortization != in.Amount-in.Interest {
 			t.Errorf("installment %d = %+v, want interest %d", i+1, in, wantInterest[i])
 		}
 	}
-	if o.Total != 170103 || o.Interest != 20103 || o.Financed != 150000 || o.MonthlyRateBP != 199 {
+	if o.Total != 167117 || o.Interest != 17117 || o.Financed != 150000 || o.MonthlyRateBP != 199 {
 		t.Errorf("offer = total %d interest %d financed %d rate %d", o.Total, o.Interest, o.Financed, o.MonthlyRateBP)
 	}
 	// Started on 29 January: first due 1 February, then the 1st of each month.
@@ -287,16 +286,16 @@ func TestOffersMinimumAppliesToTheLastInstallment(t *testing.T) {
 	t.Parallel()
 	p := DefaultPolicy()
 	now := at(2026, time.June, 15)
-	// 1550.00 at 1.99% in 12x: 11 × 146.48 + 146.44.
+	// 1550.00 at 1.99% in 12x, the first due in 3 days: 11 × 143.91 + 143.86.
 	d := oneCharge(155000, now, 0)
 	offers, err := p.Offers(d, now, brt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := amounts(findOffer(t, offers, OfferInstallments, 12).Installments); got[0] != 14648 || got[11] != 14644 {
-		t.Fatalf("12x = %v, want 11 × 146.48 + 146.44", got)
+	if got := amounts(findOffer(t, offers, OfferInstallments, 12).Installments); got[0] != 14391 || got[11] != 14386 {
+		t.Fatalf("12x = %v, want 11 × 143.91 + 143.86", got)
 	}
-	p.MinInstallment = 14648
+	p.MinInstallment = 14391
 	offers, err = p.Offers(d, now, brt)
 	if err != nil {
 		t.Fatal(err)
@@ -671,9 +670,15 @@ func TestOffersProperties(t *testing.T) {
 			if sum != o.Total || amort != o.Financed {
 				fail("%dx: installments sum to %d (amortisation %d), total %d financed %d", n, sum, amort, o.Total, o.Financed)
 			}
-			// All but the last are equal; at 0% they are financed/n rounded down.
-			for _, in := range o.Installments[:n-1] {
-				if in.Amount != o.Installments[0].Amount {
+			// All but the last are equal (the first too, unless its
+			// period, longer than a month, owes more interest than the
+			// payment and it amortises nothing); at 0% they are financed/n
+			// rounded down.
+			for k, in := range o.Installments[:n-1] {
+				if k == 0 && in.Amortization == 0 && n > 2 {
+					continue
+				}
+				if in.Amount != o.Installments[n-2].Amount {
 					fail("%dx: unequal installments %v", n, amounts(o.Installments))
 				}
 			}
@@ -684,7 +689,7 @@ func TestOffersProperties(t *testing.T) {
 			}
 			// The present value at the plan rate is the financed amount,
 			// within half a centavo of interest rounding per installment.
-			if diff := pvMinusFinanced(o.Installments, p.PlanMonthlyRateBP, o.Financed); diff.Cmp(big.NewRat(int64(n), 2)) > 0 {
+			if diff := pvMinusFinanced(o.Installments, today, p.PlanMonthlyRateBP, o.Financed); diff.Cmp(big.NewRat(int64(n), 2)) > 0 {
 				fail("%dx at %d bp: present value is %s centavos off %d", n, p.PlanMonthlyRateBP, diff.FloatString(3), o.Financed)
 			}
 		}
@@ -693,7 +698,7 @@ func TestOffersProperties(t *testing.T) {
 		top := offers[len(offers)-1].Count
 		if top < p.MaxInstallments {
 			next := top + 1
-			pmt := exactPMT(wantPrincipal+wantFees, next, p.PlanMonthlyRateBP)
+			pmt := exactPMT(wantPrincipal+wantFees, next, p.PlanMonthlyRateBP, today, first)
 			slack := roundingSlack(next, p.PlanMonthlyRateBP)
 			if pmt.Cmp(new(big.Rat).Add(new(big.Rat).SetInt64(int64(p.MinInstallment)), slack)) > 0 {
 				fail("stopped at %dx although %dx pays %s > %s", top, next, pmt.FloatString(2), p.MinInstallment)
@@ -717,38 +722,70 @@ func monthsLater(first time.Time, k int) time.Time {
 	return CivilDate(y, m, min(first.Day(), last))
 }
 
-// pvMinusFinanced returns |Σ aₖ/(1+i)^k − financed| in centavos, exactly:
-// with q = 1 + i, PV = Σ aₖ·q^(n−k) / q^n, and the numerator is summed by
-// Horner's rule in integers (i = bp/10000, so q^j = (10000+bp)^j/10000^j).
-func pvMinusFinanced(ins []Installment, rateBP int64, financed Cents) *big.Rat {
-	q, ten := big.NewInt(10000+rateBP), big.NewInt(10000)
-	num, tenK := new(big.Int), big.NewInt(1)
-	for _, in := range ins {
-		// num ← num·(10000+bp) + aₖ·10000^k, so that in the end
-		// num = Σ aₖ·10000^k·(10000+bp)^(n−k).
-		tenK.Mul(tenK, ten)
-		num.Mul(num, q)
-		num.Add(num, new(big.Int).Mul(big.NewInt(int64(in.Amount)), tenK))
+// growth is what a balance grows by from a to b at bp a month, written apart
+// from periodFactor: (1+i)^m·(1 + i·r/30) for m whole months and r days.
+func growth(a, b time.Time, bp int64) *big.Rat {
+	m := 0
+	for !monthsLater(a, m+1).After(b) {
+		m++
 	}
-	qn := new(big.Int).Exp(q, big.NewInt(int64(len(ins))), nil)
-	pv := new(big.Rat).SetFrac(num, qn)
+	r := int64(b.Sub(monthsLater(a, m)).Hours() / 24)
+	g := big.NewRat(1, 1)
+	for range m {
+		g.Mul(g, big.NewRat(10000+bp, 10000))
+	}
+	return g.Mul(g, big.NewRat(300000+bp*r, 300000))
+}
+
+// discounts are 1/Gₖ for a plan made on start whose installments fall due
+// on dues: Gₖ is the growth from start to the first due date over its real
+// days, then a month of the schedule (1+i) for each later one.
+func discounts(dues []time.Time, start time.Time, bp int64) []*big.Rat {
+	out := make([]*big.Rat, len(dues))
+	acc := big.NewRat(1, 1)
+	for k, d := range dues {
+		g := big.NewRat(10000+bp, 10000)
+		if k == 0 {
+			g = growth(start, d, bp)
+		}
+		acc = new(big.Rat).Mul(acc, g)
+		out[k] = new(big.Rat).Inv(acc)
+	}
+	return out
+}
+
+// pvMinusFinanced returns |Σ aₖ/Gₖ − financed| in centavos, exactly: the
+// installments discounted to the day the plan was made over its real
+// periods.
+func pvMinusFinanced(ins []Installment, start time.Time, rateBP int64, financed Cents) *big.Rat {
+	dues := make([]time.Time, len(ins))
+	for k, in := range ins {
+		dues[k] = in.DueDate
+	}
+	pv := new(big.Rat)
+	for k, v := range discounts(dues, start, rateBP) {
+		pv.Add(pv, new(big.Rat).Mul(v, big.NewRat(int64(ins[k].Amount), 1)))
+	}
 	pv.Sub(pv, new(big.Rat).SetInt64(int64(financed)))
 	return pv.Abs(pv)
 }
 
-// exactPMT is F·i / (1 − (1+i)^−n) as a fraction (F/n at 0%).
-func exactPMT(financed Cents, n int, rateBP int64) *big.Rat {
+// exactPMT is F / Σₖ 1/Gₖ as a fraction (F/n at 0%), for n installments
+// the first due on first.
+func exactPMT(financed Cents, n int, rateBP int64, start, first time.Time) *big.Rat {
 	f := new(big.Rat).SetInt64(int64(financed))
 	if rateBP == 0 {
 		return f.Quo(f, big.NewRat(int64(n), 1))
 	}
-	i := big.NewRat(rateBP, 10000)
-	vn := new(big.Rat).SetInt64(1)
-	for range n {
-		vn.Quo(vn, new(big.Rat).Add(big.NewRat(1, 1), i))
+	dues := make([]time.Time, n)
+	for k := range n {
+		dues[k] = monthsLater(first, k)
 	}
-	den := new(big.Rat).Sub(big.NewRat(1, 1), vn)
-	return f.Mul(f, i).Quo(f, den)
+	sum := new(big.Rat)
+	for _, v := range discounts(dues, start, rateBP) {
+		sum.Add(sum, v)
+	}
+	return f.Quo(f, sum)
 }
 
 // roundingSlack bounds how far the last installment can drift from the
@@ -771,35 +808,35 @@ func ratRound(r *big.Rat) Cents {
 
 func TestPayoffAmount(t *testing.T) {
 	t.Parallel()
+	// Made on 10 March; interest 2.00, 1.00 and 0.50 for the three periods.
+	start := CivilDate(2026, time.March, 10)
 	plan := []Installment{
-		{Number: 1, DueDate: CivilDate(2026, time.April, 10), Amount: 10000},
-		{Number: 2, DueDate: CivilDate(2026, time.May, 10), Amount: 10000},
-		{Number: 3, DueDate: CivilDate(2026, time.June, 10), Amount: 10000},
+		{Number: 1, DueDate: CivilDate(2026, time.April, 10), Amount: 10200, Interest: 200, Amortization: 10000},
+		{Number: 2, DueDate: CivilDate(2026, time.May, 10), Amount: 10100, Interest: 100, Amortization: 10000},
+		{Number: 3, DueDate: CivilDate(2026, time.June, 10), Amount: 10050, Interest: 50, Amortization: 10000},
 	}
 	tests := []struct {
-		name   string
-		paid   int
-		on     time.Time
-		rateBP int64
-		want   Cents
+		name string
+		paid int
+		on   time.Time
+		want Cents
 	}{
-		// 100/1.0199 + 100/1.0199² = 98.0488… + 96.1357… = 194.1846 → 194.18
-		{"on the day the first was paid", 1, CivilDate(2026, time.April, 10), 199, 19418},
-		// 15 days to 10 May: 100/(1 + 0.0199 × 15/30) = 99.0148…;
-		// a month and 16 days to 10 June: 100/(1.0199 × (1 + 0.0199 × 16/30)) = 97.0191…
-		// 196.0339 → 196.03
-		{"fifteen days later", 1, CivilDate(2026, time.April, 25), 199, 19603},
-		// The April installment is overdue and the May one due today: face
-		// value; June's is a month away: 100/1.0199 = 98.0488; 298.0488 → 298.05
-		{"one overdue", 0, CivilDate(2026, time.May, 10), 199, 29805},
-		{"interest-free", 0, CivilDate(2026, time.March, 1), 0, 30000},
-		{"after the last due date", 1, CivilDate(2026, time.July, 1), 199, 20000},
-		{"all paid", 3, CivilDate(2026, time.May, 1), 199, 0},
+		{"on the day it was made", 0, start, 30000},
+		// 31 days in the first period, 10 run: 200·10/31 = 64.5 → 64
+		{"ten days in", 0, CivilDate(2026, time.March, 20), 30064},
+		{"on the day the first was paid", 1, CivilDate(2026, time.April, 10), 20000},
+		// 30 days to 10 May, 15 run: 100·15/30 = 50
+		{"fifteen days later", 1, CivilDate(2026, time.April, 25), 20050},
+		// April's is overdue and May's due today: face value; June's period
+		// has just begun.
+		{"one overdue", 0, CivilDate(2026, time.May, 10), 30300},
+		{"after the last due date", 1, CivilDate(2026, time.July, 1), 20150},
+		{"all paid", 3, CivilDate(2026, time.May, 1), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := PayoffAmount(plan, tt.paid, tt.on, tt.rateBP)
+			got, err := PayoffAmount(plan, tt.paid, start, tt.on)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -808,67 +845,134 @@ func TestPayoffAmount(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []struct {
-		paid  int
-		rate  int64
-		field string
-	}{{-1, 199, "paid_count"}, {4, 199, "paid_count"}, {0, -1, "monthly_rate_bp"}} {
-		if _, err := PayoffAmount(plan, bad.paid, CivilDate(2026, time.May, 1), bad.rate); ErrorField(err) != bad.field {
-			t.Errorf("PayoffAmount(paid %d, rate %d) error = %v, want one about %s", bad.paid, bad.rate, err, bad.field)
+	for _, bad := range []int{-1, 4} {
+		if _, err := PayoffAmount(plan, bad, start, CivilDate(2026, time.May, 1)); ErrorField(err) != "paid_count" {
+			t.Errorf("PayoffAmount(paid %d) error = %v, want one about paid_count", bad, err)
 		}
 	}
 }
 
-// TestPayoffAmountProperties: on a due date (days 1 to 28, so that whole
-// months between due dates are exact) the payoff is the open balance of the
-// amortisation table; it never exceeds what is left to pay; and it grows as
-// the payoff date nears the due dates.
-func TestPayoffAmountProperties(t *testing.T) {
+// TestPriceScheduleRealDays: the first installment carries interest for the
+// real days from the agreement to its due date, and a plan whose first
+// installment falls due a month after the agreement is the classic Price
+// table.
+func TestPriceScheduleRealDays(t *testing.T) {
 	t.Parallel()
-	rng := rand.New(rand.NewPCG(7, 7))
-	for it := range 1000 {
-		rate := int64(rng.IntN(500))
-		n := 2 + rng.IntN(35)
-		financed := Cents(10000 + rng.IntN(10000000))
-		first := CivilDate(2024+rng.IntN(5), time.Month(1+rng.IntN(12)), 1+rng.IntN(28))
-		ins := priceSchedule(financed, n, rate, first)
-		paid := 1 + rng.IntN(n-1)
-		var open, left Cents
-		for _, in := range ins[paid:] {
-			open += in.Amortization
-			left += in.Amount
+	start := CivilDate(2026, time.November, 23)
+	ins := priceSchedule(100000, 3, 199, start, start.AddDate(0, 0, 3))
+	// 1000.00 · 1.99% · 3/30 = 1.99
+	if ins[0].Interest != 199 {
+		t.Errorf("first installment's interest %s, want R$ 1,99 (3 days)", ins[0].Interest)
+	}
+	var amort Cents
+	for _, in := range ins {
+		amort += in.Amortization
+	}
+	if amort != 100000 {
+		t.Errorf("amortisation %s, want the amount financed", amort)
+	}
+	classic := priceSchedule(100000, 3, 199, start, AddMonthsClamped(start, 1))
+	// PMT = 1000 · 0.0199 / (1 − 1.0199^−3) = 346.687… → 346.69, the last 346.68
+	if got := amounts(classic); !reflect.DeepEqual(got, []Cents{34669, 34669, 34668}) {
+		t.Errorf("classic Price table %v, want 346.69, 346.69, 346.68", got)
+	}
+}
+
+// TestPayoffProperty (CDC art. 52 §2): for random plans priced by the
+// policy and random days, the payoff is at most the principal still owed
+// plus the interest accrued to that day, the payoff on the day the plan is
+// made is the amount financed within a centavo, it never falls as days
+// pass, never exceeds what is left to pay, and after the last due date is
+// exactly that. And pricing from the real first due date never costs more
+// than charging a month for the first period.
+func TestPayoffProperty(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(14, 52))
+	for it := range 2000 {
+		rate := int64(rng.IntN(800))
+		n := 1 + rng.IntN(36)
+		financed := Cents(1000 + rng.IntN(10000000))
+		start := CivilDate(2024+rng.IntN(5), time.Month(1+rng.IntN(12)), 1+rng.IntN(31))
+		first := start.AddDate(0, 0, rng.IntN(31)) // the policy allows 0 to 30 days
+		ins := priceSchedule(financed, n, rate, start, first)
+		var amort, total, interest Cents
+		for _, in := range ins {
+			if in.Interest < 0 || in.Amortization < 0 || in.Amount != in.Interest+in.Amortization {
+				t.Fatalf("iteration %d: installment %+v", it, in)
+			}
+			amort += in.Amortization
+			total += in.Amount
+			interest += in.Interest
 		}
-		got, err := PayoffAmount(ins, paid, ins[paid-1].DueDate, rate)
+		if amort != financed {
+			t.Fatalf("iteration %d: amortisation %s, financed %s", it, amort, financed)
+		}
+		if n > 1 && DaysBetween(start, first) < 28 {
+			monthly := priceSchedule(financed, n, rate, AddMonthsClamped(first, -1), first)
+			var old Cents
+			for _, in := range monthly {
+				old += in.Amount
+			}
+			if total > old {
+				t.Fatalf("iteration %d: real-day pricing costs %s, a month for the first period %s", it, total, old)
+			}
+		}
+		day0, err := PayoffAmount(ins, 0, start, start)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := got - open; d < -Cents(n) || d > Cents(n) {
-			t.Fatalf("iteration %d: %dx of %s at %d bp, %d paid: payoff %s, open balance %s", it, n, financed, rate, paid, got, open)
+		if d := day0 - financed; d < -1 || d > 1 {
+			t.Fatalf("iteration %d: payoff on the day it was made %s, financed %s", it, day0, financed)
 		}
-		// Twenty payoff dates, in order, from 40 days before the last paid
-		// installment to after the last due date.
-		start := ins[paid-1].DueDate.AddDate(0, 0, -40)
-		span := DaysBetween(start, ins[n-1].DueDate)
-		var offsets []int
-		for range 19 {
-			offsets = append(offsets, rng.IntN(span+1))
+		paid := rng.IntN(n)
+		var left Cents
+		for _, in := range ins[paid:] {
+			left += in.Amount
 		}
-		slices.Sort(offsets)
-		offsets = append(offsets, span+1+rng.IntN(30))
-		prev := Cents(0)
-		for _, off := range offsets {
-			day := start.AddDate(0, 0, off)
-			got, err := PayoffAmount(ins, paid, day, rate)
+		from := start
+		if paid > 0 {
+			from = ins[paid-1].DueDate
+		}
+		prev := Cents(-1)
+		span := DaysBetween(from, ins[n-1].DueDate)
+		for off := 0; ; off += 1 + rng.IntN(9) {
+			if off > span {
+				off = span + 1 // the day after the last due date, always
+			}
+			day := from.AddDate(0, 0, off)
+			got, err := PayoffAmount(ins, paid, start, day)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got > left || got < prev {
-				t.Fatalf("iteration %d: payoff on %s is %s after %s (left %s)", it, day.Format(time.DateOnly), got, prev, left)
+			// What is owed on day: the principal of the installments not
+			// paid, the interest of those already due, and of the one whose
+			// period runs, its interest for the days run.
+			var bound Cents
+			for k := paid; k < n; k++ {
+				in := ins[k]
+				bound += in.Amortization
+				s := start
+				if k > 0 {
+					s = ins[k-1].DueDate
+				}
+				switch {
+				case !day.Before(in.DueDate):
+					bound += in.Interest
+				case day.After(s):
+					bound += Cents(int64(in.Interest) * int64(DaysBetween(s, day)) / int64(DaysBetween(s, in.DueDate)))
+				}
+			}
+			if got > bound || got > left || got < prev {
+				t.Fatalf("iteration %d: %dx of %s at %d bp, %d paid: payoff on %s is %s (owed %s, left %s, the day before %s)",
+					it, n, financed, rate, paid, day.Format(time.DateOnly), got, bound, left, prev)
 			}
 			prev = got
+			if off > span {
+				break
+			}
 		}
 		if prev != left {
-			t.Fatalf("iteration %d: payoff after the last due date is %s, want %s", it, prev, left)
+			t.Fatalf("iteration %d: payoff after the last due date %s, want %s", it, prev, left)
 		}
 	}
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // PayoffQuote is what settles the rest of an active plan early on a civil
-// date (CDC art. 52 §2): the present value of the remaining installments
-// at the plan's rate, so the interest not yet run is waived.
+// date (CDC art. 52 §2): the principal still owed plus the interest accrued
+// to that day (PayoffAmount), so the interest not yet run is waived.
 type PayoffQuote struct {
 	PlanID         int64
 	DebtorID       int64
@@ -24,22 +24,25 @@ type PayoffQuote struct {
 }
 
 // payoffOf quotes the payoff of pl on the civil date on. An installment
-// partly paid counts for what is still owed on it, at its due date.
+// partly paid counts for what is still owed on it, at its due date; one
+// paid or cancelled counts for nothing but still marks where the next
+// period begins.
 func payoffOf(pl *Plan, on time.Time) (PayoffQuote, error) {
 	q := PayoffQuote{PlanID: pl.ID, DebtorID: pl.DebtorID, On: on, Count: len(pl.Installments)}
-	var rest []Installment
-	for _, in := range pl.Installments {
+	all := make([]Installment, len(pl.Installments))
+	for i, in := range pl.Installments {
+		all[i] = Installment{Number: in.Number, DueDate: in.DueDate, Interest: in.Interest, Amortization: in.Amortization}
 		if in.Status != InstallmentOpen || in.Outstanding <= 0 {
 			continue
 		}
-		rest = append(rest, Installment{Number: in.Number, DueDate: in.DueDate, Amount: in.Outstanding})
+		all[i].Amount = in.Outstanding
 		q.Remaining += in.Outstanding
+		q.Open++
 	}
-	q.Open = len(rest)
 	if on.Before(pl.AcceptedOn) { // a payment dated before the agreement: no more than on its first day
 		on = pl.AcceptedOn
 	}
-	pv, err := PayoffAmount(rest, 0, on, pl.MonthlyRateBP)
+	pv, err := PayoffAmount(all, 0, pl.AcceptedOn, on)
 	if err != nil {
 		return q, fmt.Errorf("plans: payoff of plan %d: %w", pl.ID, err)
 	}

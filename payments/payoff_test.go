@@ -10,19 +10,10 @@ import (
 	"github.com/regua/regua/payments"
 )
 
-// TestPayoffOnAcceptDay pins down what PayoffAmount gives for a plan the day
-// it is accepted. The Price schedule discounts installment k (from 1) by k
-// whole months, as if the first fell due a month after the agreement; the
-// policy makes it due FirstDueWithinDays (3) days after it. So:
-//
-//   - on the day a month before the first due date, the payoff is the
-//     financed amount within one centavo per installment (the schedule's
-//     own present value);
-//   - on the accept day, 3 days before the first due date, each installment
-//     is discounted by (k−1) months and 3 days, so the payoff is the
-//     financed amount × (1+i) / (1 + i·3/30), within one centavo per
-//     installment: more than was financed whenever the rate is positive
-//     (1.79% more at 1.99% a month). Interest-free, it is the total.
+// TestPayoffOnAcceptDay: a plan paid off the day it is accepted costs what
+// was financed, within a centavo, never more (CDC art. 52 §2); its first
+// installment, due FirstDueWithinDays (3) days later, carries 3 days of
+// interest, not a month's.
 func TestPayoffOnAcceptDay(t *testing.T) {
 	t.Parallel()
 	loc := saoPaulo
@@ -42,38 +33,24 @@ func TestPayoffOnAcceptDay(t *testing.T) {
 					continue
 				}
 				t.Run(fmt.Sprintf("%dbp %s %dx", rate, principal.Decimal(), o.Count), func(t *testing.T) {
-					n := int64(o.Count)
-					first := o.Installments[0].DueDate
-					if got := payments.DaysBetween(today, first); got != p.FirstDueWithinDays {
+					first := o.Installments[0]
+					if got := payments.DaysBetween(today, first.DueDate); got != p.FirstDueWithinDays {
 						t.Fatalf("first due in %d days", got)
 					}
-					onAccept, err := payments.PayoffAmount(o.Installments, 0, today, rate)
+					onAccept, err := payments.PayoffAmount(o.Installments, 0, today, today)
 					if err != nil {
 						t.Fatal(err)
 					}
-					monthBefore, err := payments.PayoffAmount(o.Installments, 0, payments.AddMonthsClamped(first, -1), rate)
-					if err != nil {
-						t.Fatal(err)
+					if d := onAccept - o.Financed; d < -1 || d > 1 {
+						t.Errorf("on the accept day: payoff %s, financed %s", onAccept, o.Financed)
 					}
-					if rate == 0 {
-						if onAccept != o.Total || monthBefore != o.Total || o.Total != o.Financed {
-							t.Fatalf("interest-free: payoff %s and %s, total %s", onAccept, monthBefore, o.Total)
-						}
-						return
+					// financed · bp/10000 · 3/30, rounded half up
+					want := new(big.Rat).SetFrac(big.NewInt(int64(o.Financed)*rate*int64(p.FirstDueWithinDays)), big.NewInt(10000*30))
+					if gap := new(big.Rat).Sub(new(big.Rat).SetInt64(int64(first.Interest)), want); gap.Abs(gap).Cmp(big.NewRat(1, 2)) > 0 {
+						t.Errorf("first installment's interest %s, want %s (3 days)", first.Interest, want.FloatString(2))
 					}
-					if diff := int64(monthBefore - o.Financed); diff < -n || diff > n {
-						t.Errorf("a month before the first due date: payoff %s, financed %s", monthBefore.Decimal(), o.Financed.Decimal())
-					}
-					// financed × (10000+bp)/10000 × 300000/(300000+3·bp), in centavos.
-					want := new(big.Rat).SetFrac(
-						big.NewInt(int64(o.Financed)*(10000+rate)*300000),
-						big.NewInt(10000*(300000+rate*int64(p.FirstDueWithinDays))))
-					gap := new(big.Rat).Sub(new(big.Rat).SetInt64(int64(onAccept)), want)
-					if gap.Abs(gap).Cmp(big.NewRat(n, 1)) > 0 {
-						t.Errorf("on the accept day: payoff %s, financed × (1+i)/(1+i/10) = %s", onAccept.Decimal(), want.FloatString(2))
-					}
-					if onAccept <= o.Financed || onAccept >= o.Total {
-						t.Errorf("on the accept day: payoff %s, financed %s, total %s", onAccept, o.Financed, o.Total)
+					if rate == 0 && o.Total != o.Financed {
+						t.Errorf("interest-free: total %s, financed %s", o.Total, o.Financed)
 					}
 				})
 			}
@@ -98,10 +75,10 @@ func TestPlanPayoffInTheLedger(t *testing.T) {
 	}
 	ins := make([]payments.Installment, len(p.Installments))
 	for i, in := range p.Installments {
-		ins[i] = payments.Installment{Number: in.Number, DueDate: in.DueDate, Amount: in.Amount}
+		ins[i] = payments.Installment{Number: in.Number, DueDate: in.DueDate, Amount: in.Amount, Interest: in.Interest, Amortization: in.Amortization}
 	}
-	want, _ := payments.PayoffAmount(ins, 0, f.today(), p.MonthlyRateBP)
-	if q.Remaining != p.Total || q.Payoff != want || q.InterestWaived != p.Total-want || q.Open != 6 || q.Count != 6 || !q.On.Equal(f.today()) {
+	want, _ := payments.PayoffAmount(ins, 0, p.AcceptedOn, f.today())
+	if q.Remaining != p.Total || q.Payoff != want || want != p.Financed || q.InterestWaived != p.Total-want || q.Open != 6 || q.Count != 6 || !q.On.Equal(f.today()) {
 		t.Fatalf("quote on the accept day %+v, payoff %s", q, want)
 	}
 
@@ -112,7 +89,7 @@ func TestPlanPayoffInTheLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	ins[0].Amount -= 1000
-	want, _ = payments.PayoffAmount(ins, 0, f.today(), p.MonthlyRateBP)
+	want, _ = payments.PayoffAmount(ins, 0, p.AcceptedOn, f.today())
 	if q.Remaining != p.Total-1000 || q.Payoff != want {
 		t.Fatalf("quote after a partial payment %+v, payoff %s", q, want)
 	}

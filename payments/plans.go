@@ -265,6 +265,12 @@ func (p *Plans) Accept(ctx context.Context, debtorID int64, offerID, actor strin
 		if err != nil {
 			return err
 		}
+		if down, ok := downPaymentOf(offerID); ok && len(q.Debt.Charges) > 0 {
+			// A plan with a down payment: the offers for that down payment.
+			if withDown, err := pol.DownPaymentOffers(q.Debt, down, now, p.ledger.loc); err == nil {
+				q.Offers = append(slices.Clip(q.Offers), withDown...)
+			}
+		}
 		i := slices.IndexFunc(q.Offers, func(o Offer) bool { return o.ID == offerID })
 		if i < 0 {
 			msg := fmt.Sprintf("offer %s is no longer available: the debt, the day or the policy changed since it was made; choose one of the current offers", offerID)

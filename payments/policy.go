@@ -69,6 +69,14 @@ type Policy struct {
 	// the business's time zone: late interest accrues by the day, so
 	// tomorrow's amounts differ.
 	OfferValidHours int `json:"offer_valid_hours"`
+
+	// DownPaymentMinBP allows plans with a down payment ("entrada de R$ 500
+	// e o resto parcelado"): the debtor names the down payment, at least
+	// this share of the balance (1000 = 10%) and less than all of it; it is
+	// due the day the plan is made and the rest is split, at the plan
+	// rate, in monthly installments from a month later, under the same
+	// limits (counts, tiers, MinInstallment). 0 offers none. Default 1000.
+	DownPaymentMinBP int64 `json:"down_payment_min_bp"`
 }
 
 // DiscountStep is one step of the cash-settlement discount ladder.
@@ -121,6 +129,7 @@ func DefaultPolicy() Policy {
 		PlanMonthlyRateBP:  199,
 		FirstDueWithinDays: 3,
 		BreakAfterDaysLate: 30,
+		DownPaymentMinBP:   1000,
 	}
 }
 
@@ -191,6 +200,8 @@ func (p Policy) Validate() error {
 		return Invalid("break_after_days_late", "must be between 0 and %d, not %d", policyMaxBreakDays, p.BreakAfterDaysLate)
 	case p.OfferValidHours < 0 || p.OfferValidHours > policyMaxValidHours:
 		return Invalid("offer_valid_hours", "must be between 0 and %d, not %d", policyMaxValidHours, p.OfferValidHours)
+	case p.DownPaymentMinBP < 0 || p.DownPaymentMinBP >= 10000:
+		return Invalid("down_payment_min_bp", "must be from 0 (no down payment plans) to 9999, not %d", p.DownPaymentMinBP)
 	}
 	return nil
 }

@@ -167,3 +167,24 @@ func (p *Plans) View(ctx context.Context, debtorID int64, now time.Time) (*Debto
 	}
 	return v, nil
 }
+
+// LateFeeRules are the fine and late-interest rules of the policy the view
+// was read with.
+func (v *DebtorView) LateFeeRules() LateFeeRules { return v.policy.LateFees }
+
+// DownPaymentOffers returns the policy's plans with a down payment of down
+// for the open charges (Policy.DownPaymentOffers), and the least down
+// payment the policy takes for them (0: it offers no such plans). A down
+// payment the policy refuses gives no offers and no error.
+func (v *DebtorView) DownPaymentOffers(down Cents) (offers []Offer, least Cents, err error) {
+	q, err := v.Quote()
+	if err != nil || q == nil || len(q.Offers) == 0 {
+		return nil, 0, err
+	}
+	least = v.policy.DownPaymentLeast(q.Offers[0].Principal + q.Offers[0].Fees)
+	offers, err = v.policy.DownPaymentOffers(q.Debt, down, v.now, v.loc)
+	if ErrorCode(err) == EINVALID && ErrorField(err) == "down_payment" {
+		return nil, least, nil
+	}
+	return offers, least, err
+}

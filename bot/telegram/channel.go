@@ -15,6 +15,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/regua/regua/bot"
 )
@@ -49,9 +50,11 @@ type Config struct {
 	Log     *slog.Logger
 	Now     func() time.Time // default time.Now
 
-	Limits      Limits        // zero: DefaultLimits
-	PollTimeout time.Duration // long polling's wait; default 50 s
-	Workers     int           // chats handled at once; default 32
+	Limits      Limits                // zero: DefaultLimits
+	Redis       redis.UniversalClient // set: Limits hold across every replica sharing it and RedisPrefix
+	RedisPrefix string                // namespaces the limiter's keys (the deployment's Redis prefix)
+	PollTimeout time.Duration         // long polling's wait; default 50 s
+	Workers     int                   // chats handled at once; default 32
 }
 
 // Channel is the Telegram channel: it receives updates (long polling, or
@@ -121,6 +124,11 @@ func New(cfg Config) (*Channel, error) {
 	}
 	c.api = api
 	c.sender = NewSender(api, cfg.Pool, cfg.Limits, c.log, cfg.Now)
+	if cfg.Redis != nil {
+		if err := c.sender.ShareLimits(cfg.Redis, cfg.RedisPrefix); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 

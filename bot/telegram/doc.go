@@ -10,7 +10,11 @@
 // Translation both ways is pure (Translate, Render) and tested without a
 // network; the I/O lives in Channel and Sender. One Sender per process
 // carries every outgoing message (replies, reminders, agents' messages), so
-// one pacer keeps Telegram's limits and 429s are waited out once.
+// one pacer keeps Telegram's limits and 429s are waited out once; with a
+// Redis client (Config.Redis, Sender.ShareLimits) the limits and the
+// retry_after of 429s hold across every replica sending as the same bot.
+// It must never drop a message because Redis is unreachable: it then paces
+// the process alone.
 //
 // A chat is linked to a debtor only by the person's own shared contact or by
 // a single-use deep link minted for that debtor; either way, verification

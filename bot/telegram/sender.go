@@ -29,7 +29,8 @@ const maxAttempts = 8
 
 // Sender delivers every message Régua sends on Telegram: replies, reminders,
 // payment confirmations and agents' messages alike, so that one pacer sees
-// them all. It keeps Limits (per process), waits out 429s for the
+// them all. It keeps Limits (per process, and across replicas once
+// ShareLimits is called), waits out 429s for the
 // retry_after Telegram asks and tries again (a 429 delivered nothing, so a
 // retry cannot duplicate), and marks a chat and its debtor unreachable when
 // the person blocked the bot (403).
@@ -42,8 +43,9 @@ type Sender struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	mu    sync.RWMutex
-	pacer *pacer
+	mu     sync.RWMutex
+	pacer  *pacer
+	shared *shared // nil: limits per process (see ShareLimits)
 }
 
 var _ bot.Sender = (*Sender)(nil)
@@ -84,7 +86,7 @@ func (s *Sender) Send(ctx context.Context, chat string, r bot.Reply) error {
 		return fmt.Errorf("telegram: %q is not a chat id", chat)
 	}
 	s.mu.RLock()
-	p := s.pacer
+	p, sh := s.pacer, s.shared
 	s.mu.RUnlock()
 
 	l, free, err := p.chat(ctx, chat)
@@ -109,7 +111,7 @@ func (s *Sender) Send(ctx context.Context, chat string, r bot.Reply) error {
 		}
 	}
 	for _, c := range calls {
-		if free, err = s.deliver(ctx, p, id, c, free); err != nil {
+		if free, err = s.deliver(ctx, p, sh, id, c, free); err != nil {
 			if errors.Is(err, tgbot.ErrorForbidden) {
 				if merr := s.chats.blocked(context.WithoutCancel(ctx), id, s.now()); merr != nil {
 					s.log.Error("telegram: mark blocked", "err", merr)
@@ -125,7 +127,7 @@ func (s *Sender) Send(ctx context.Context, chat string, r bot.Reply) error {
 // deliver makes one call once the chat may be written to again (free),
 // retrying 429s and refused connections, and returns when the chat may be
 // written to next.
-func (s *Sender) deliver(ctx context.Context, p *pacer, chat int64, c Call, free time.Time) (time.Time, error) {
+func (s *Sender) deliver(ctx context.Context, p *pacer, sh *shared, chat int64, c Call, free time.Time) (time.Time, error) {
 	for attempt := 1; ; attempt++ {
 		if err := sleepUntil(ctx, free); err != nil {
 			return free, err
@@ -133,6 +135,12 @@ func (s *Sender) deliver(ctx context.Context, p *pacer, chat int64, c Call, free
 		release, err := p.slot(ctx)
 		if err != nil {
 			return free, err
+		}
+		if sh != nil {
+			if err := sh.wait(ctx, p.limits, chat); err != nil {
+				release()
+				return free, err
+			}
 		}
 		switch params := c.params(chat).(type) {
 		case *tgbot.SendPhotoParams:
@@ -142,10 +150,19 @@ func (s *Sender) deliver(ctx context.Context, p *pacer, chat int64, c Call, free
 		}
 		release()
 		free = time.Now().Add(p.limits.PerChat)
+		var tooMany *tgbot.TooManyRequestsError
+		if sh != nil && !refused(err) {
+			// Other replicas wait too: PerChat after this answer, or what
+			// a 429 asked.
+			hold := p.limits.PerChat
+			if errors.As(err, &tooMany) {
+				hold = max(hold, time.Duration(tooMany.RetryAfter)*time.Second)
+			}
+			sh.hold(ctx, chat, hold)
+		}
 		if err == nil {
 			return free, nil
 		}
-		var tooMany *tgbot.TooManyRequestsError
 		switch {
 		case attempt >= maxAttempts:
 			return free, err

@@ -48,7 +48,7 @@ func New(svc *bot.Service, redis *redisstore.Store, pool *pgxpool.Pool, log *slo
 
 // DemoNotice is what every web chat page and the picker's list say: the
 // simulator runs only with REGUA_DEMO=true and shows debtors to anyone.
-const DemoNotice = "DEMONSTRAÇÃO — Régua em modo de demonstração (REGUA_DEMO=true): dados e chave Pix fictícios, e esta página mostra a qualquer pessoa os devedores cadastrados. Não é um atendimento de verdade."
+const DemoNotice = "DEMONSTRAÇÃO — Régua em modo de demonstração (REGUA_DEMO=true): esta página mostra a qualquer pessoa os devedores cadastrados e deixa conversar como qualquer um deles. Não é um atendimento de verdade."
 
 // Register mounts /chat and /chat/api/... on mux.
 func (c *Chat) Register(mux *http.ServeMux) {

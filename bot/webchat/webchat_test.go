@@ -97,7 +97,7 @@ func TestChatAPIBadInput(t *testing.T) {
 	}
 	// A message over the size limit is refused with the limit, not a default.
 	code, out := post(t, m.URL()+"/chat/api/%2B5511999000001/messages", `{"text":"`+strings.Repeat("b", 70000)+`"}`)
-	if e, _ := out["error"].(map[string]any); code != 400 || e == nil || !strings.Contains(e["message"].(string), "66560") {
+	if e, _ := out["error"].(map[string]any); code != 413 || e == nil || !strings.Contains(e["message"].(string), "66560") {
 		t.Errorf("70 KB message: %d %v", code, e)
 	}
 	// Without a message id, the same text twice is two messages.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,12 +11,10 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/regua/regua/internal/app"
 	"github.com/regua/regua/internal/config"
-	"github.com/regua/regua/internal/httpapi"
 	"github.com/regua/regua/internal/postgres"
 	"github.com/regua/regua/payments"
 	"github.com/regua/regua/payments/intake"
@@ -164,36 +161,6 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stderr, "\r")
 	fmt.Fprintf(stdout, "%s: %d rows: %d new, %d updated, %d unchanged (%.1fs)\n", kind, res.Rows, res.Inserted, res.Updated, res.Unchanged, time.Since(start).Seconds())
-	return 0
-}
-
-func apikeyCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(stderr, "usage: regua apikey add --name N")
-		return 2
-	}
-	fs := flag.NewFlagSet("apikey add", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	name := fs.String("name", "", "what the key is for (e.g. erp)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
-	}
-	if strings.TrimSpace(*name) == "" {
-		fmt.Fprintln(stderr, "regua: --name is required")
-		return 2
-	}
-	store, _, closeDB, ok := openStore(ctx, stderr)
-	if !ok {
-		return 1
-	}
-	defer closeDB()
-	key, err := httpapi.CreateAPIKey(ctx, store.Pool(), *name)
-	if err != nil {
-		fmt.Fprintf(stderr, "regua: %v\n", err)
-		return 1
-	}
-	fmt.Fprintln(stdout, key)
-	fmt.Fprintln(stderr, "Keep this key now: it is stored hashed and cannot be shown again.")
 	return 0
 }
 

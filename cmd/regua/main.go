@@ -21,6 +21,8 @@ Usage:
   regua pix decode PAYLOAD                 print a BR Code's fields as JSON
   regua plans simulate --amount 1500.00 --overdue-days 40 [--json]
   regua apikey add --name N                create an API key (printed once)
+  regua apikey list                        list API keys (name, prefix, created, last used, revoked)
+  regua apikey revoke ID|PREFIX|NAME       revoke a key: it stops working at once
   regua user add --email E --role R        create a console user (agent, supervisor or admin; password on stdin)
   regua version                            print version and build info
 

@@ -20,7 +20,9 @@ const pixUsage = `usage:
 encode prints a BR Code (Pix copia e cola). Without --amount the payer types
 the amount. --url makes a dynamic code (the PSP's location, instead of --key).
 decode prints the fields of a BR Code as JSON; quote the payload, it may hold
-spaces.
+spaces. Every structurally valid code is read: what Régua would not write
+(a txid with a hyphen, a key the DICT would not hold as written, ...) is
+listed in "warnings", fields it does not read in "unknown_fields".
 `
 
 // pixFlags names, for a BR Code field, the encode flag that set it.

@@ -50,16 +50,18 @@ func TestPixEncodeDecode(t *testing.T) {
 		t.Fatalf("decode output is not JSON: %v\n%s", err, dec.stdout)
 	}
 	want := map[string]any{
-		"key":           "+5511987654321",
-		"description":   "Fatura 42",
-		"url":           "",
-		"amount":        "1234.56",
-		"merchant_name": "Padaria Pao de Acucar",
-		"merchant_city": "Sao Paulo",
-		"postal_code":   "01310100",
-		"txid":          "RGCHG4284",
-		"dynamic":       false,
-		"crc":           code[len(code)-4:],
+		"key":            "+5511987654321",
+		"description":    "Fatura 42",
+		"url":            "",
+		"amount":         "1234.56",
+		"merchant_name":  "Padaria Pao de Acucar",
+		"merchant_city":  "Sao Paulo",
+		"postal_code":    "01310100",
+		"txid":           "RGCHG4284",
+		"dynamic":        false,
+		"crc":            code[len(code)-4:],
+		"warnings":       []any{},
+		"unknown_fields": map[string]any{},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("decode JSON:\n got %v\nwant %v", got, want)
@@ -82,11 +84,54 @@ func TestPixDecodeManualDynamic(t *testing.T) {
   "postal_code": "",
   "txid": "***",
   "dynamic": true,
-  "crc": "64E4"
+  "crc": "64E4",
+  "warnings": [],
+  "unknown_fields": {}
 }
 `
 	if r.code != 0 || r.stdout != want || r.stderr != "" {
 		t.Fatalf("decode: %+v\nwant stdout %s", r, want)
+	}
+}
+
+// Codes banks print that Régua would not write are read, with warnings:
+// the BR Code manual's example (txid "RP12345678-2019"), a phone key in the
+// DICT's form that is not a mobile, and the Pix Automático code whose field
+// 26 holds only the GUI.
+func TestPixDecodePublished(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, payload, field string
+		want                 map[string]any
+	}{
+		{"BR Code manual", "00020104141234567890123426580014BR.GOV.BCB.PIX0136123e4567-e12b-12d1-a456-42665544000027300012BR.COM.OUTRO011001234567895204000053039865406123.455802BR5917NOME DO RECEBEDOR6008BRASILIA61087007490062190515RP12345678-201980390012BR.COM.OUTRO01190123.ABCD.3456.WXYZ6304AD38",
+			"field 62.05 (txid)", map[string]any{"txid": "RP12345678-2019", "amount": "123.45", "key": "123e4567-e12b-12d1-a456-426655440000"}},
+		{"phone key not a mobile", "00020126360014br.gov.bcb.pix0114+552840092118152040000530398654040.095802BR5915Jamie Lannister6009Sao Paulo620705038566304FC6C",
+			"field 26.01 (key)", map[string]any{"key": "+5528400921181", "amount": "0.09", "txid": "856"}},
+		{"Pix Automático", "00020126180014br.gov.bcb.pix5204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***80740014br.gov.bcb.pix2552pix.example.com/rec/2353c790eefb11eaadc10242ac1200026304F2DA",
+			"field 26 (merchant account information)", map[string]any{"key": "", "url": "", "merchant_name": "Fulano de Tal"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := runPix("decode", tt.payload)
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("decode: %+v", r)
+			}
+			var got map[string]any
+			if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+				t.Fatalf("not JSON: %v\n%s", err, r.stdout)
+			}
+			for k, v := range tt.want {
+				if !reflect.DeepEqual(got[k], v) {
+					t.Errorf("%s = %#v, want %#v", k, got[k], v)
+				}
+			}
+			ws, _ := got["warnings"].([]any)
+			if len(ws) != 1 || !strings.HasPrefix(ws[0].(string), tt.field+": ") {
+				t.Fatalf("warnings %#v, want one on %s", got["warnings"], tt.field)
+			}
+		})
 	}
 }
 

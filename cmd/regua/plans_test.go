@@ -139,8 +139,8 @@ func TestPlansSimulateTable(t *testing.T) {
 	want := fmt.Sprintf(`Debt R$ 1.500,00, 40 days overdue: fine and interest R$ 50,00, balance R$ 1.550,00
 OFFER  PAYMENTS                   TOTAL        DISCOUNT  FIRST DUE   ID
 cash   1 × R$ 1.525,00            R$ 1.525,00  R$ 25,00  2026-06-15  %s
-2x     2 × R$ 798,21              R$ 1.596,42  R$ 0,00   2026-06-18  %s
-3x     2 × R$ 537,37 + R$ 537,36  R$ 1.612,10  R$ 0,00   2026-06-18  %s
+2x     2 × R$ 784,19              R$ 1.568,38  R$ 0,00   2026-06-18  %s
+3x     2 × R$ 527,93 + R$ 527,92  R$ 1.583,78  R$ 0,00   2026-06-18  %s
 Plans: 1,99%% a month (Price), no cash discount.
 Offers expire at 2026-06-16 00:00 BRT.
 `, offers[0].ID, offers[1].ID, offers[2].ID)
@@ -181,6 +181,9 @@ func TestPlansBadArguments(t *testing.T) {
 		{[]string{"simulate", "--amount", "abc"}, "-amount"},
 		{[]string{"simulate", "--amount", "12.3456"}, "-amount"},
 		{[]string{"simulate", "--amount", "0"}, "-amount"},
+		{[]string{"simulate", "--amount", "1.500"}, "ambiguous"}, // R$ 1.500,00 or 1,50?
+		{[]string{"simulate", "--amount", "1,500"}, "ambiguous"},
+		{[]string{"simulate", "--amount", "0.100"}, "more than two decimal"},
 		{[]string{"simulate", "--amount", "-10.00"}, "-amount"},
 		{[]string{"simulate", "--amount", "100", "--overdue-days", "x"}, "-overdue-days"},
 		{[]string{"simulate", "--amount", "100", "--overdue-days", "-1"}, "--overdue-days"},

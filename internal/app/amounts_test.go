@@ -52,3 +52,20 @@ func TestAPIAmountContract(t *testing.T) {
 		t.Errorf("valid policy: %d %s", r.status, r.raw)
 	}
 }
+
+// The API's dates are YYYY-MM-DD (SPEC's JSON conventions); the Brazilian
+// forms stay for CSV files.
+func TestAPIDueDateContract(t *testing.T) {
+	t.Parallel()
+	s := start(t, nil)
+	for i, date := range []string{"30/12/2026", "30/12/26", "2026-12-32", "2026/12/20", "20261220", "2026-12-20T00:00:00Z", ""} {
+		body := fmt.Sprintf(`{"external_id":"DATE-BAD-%d","debtor_external_id":"cli-001","amount":"10.00","due_date":%q}`, i, date)
+		if r := s.do(t, "POST", "/api/v1/charges", body); r.status != 422 || errField(r) != "due_date" {
+			t.Errorf("due_date %q: %d %s, want a 422 naming due_date", date, r.status, r.raw)
+		}
+	}
+	body := `{"external_id":"DATE-OK","debtor_external_id":"cli-001","amount":"10.00","due_date":"2026-12-20"}`
+	if r := s.do(t, "POST", "/api/v1/charges", body); r.status != 201 || r.body["due_date"] != "2026-12-20" {
+		t.Errorf("valid due date: %d %s", r.status, r.raw)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/internal/config"
 	"github.com/regua/regua/internal/console"
+	"github.com/regua/regua/internal/egress"
 	"github.com/regua/regua/internal/httpapi"
 	"github.com/regua/regua/internal/jobs"
 	"github.com/regua/regua/internal/postgres"
@@ -62,13 +63,15 @@ type Main struct {
 	Plans     *payments.Plans
 	stopWatch context.CancelFunc // the policy reload loop
 
-	registry *prometheus.Registry
-	server   *http.Server
-	listener net.Listener
-	mtls     *http.Server // provider webhooks over mTLS, when configured
-	mtlsLn   net.Listener
-	serveErr chan error
-	rows     *postgres.Group // chat turns' statements, batched
+	registry  *prometheus.Registry
+	server    *http.Server
+	listener  net.Listener
+	mtls      *http.Server // provider webhooks over mTLS, when configured
+	mtlsLn    net.Listener
+	metrics   *http.Server // REGUA_METRICS_ADDR, when set
+	metricsLn net.Listener
+	serveErr  chan error
+	rows      *postgres.Group // chat turns' statements, batched
 }
 
 // Open connects to PostgreSQL and Redis, applies migrations and, in demo
@@ -151,9 +154,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 			Help: "Statements and read batches of chat turns carried by those batches."},
 			func() float64 { _, n := m.rows.Stats(); return float64(n) }))
 	m.Bot = bot.New(bot.Deps{Pool: pool, Rows: m.rows, Redis: m.Sessions, Store: m.Store, Ledger: m.Ledger, Billing: m.Billing,
-		Engine: conversations.NewEngine(), Log: log, Business: cfg.BusinessName, PublicURL: cfg.PublicURL})
+		Engine: conversations.NewEngine(), Log: log, Business: cfg.BusinessName, BusinessDocument: cfg.BusinessDocument, PublicURL: cfg.PublicURL, Chat: bot.ChatInfo(cfg.Chat)})
 	m.Bot.RegisterSender(bot.ChannelWebchat, webchat.Sender{})
 	m.Jobs, err = jobs.New(jobs.Config{Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing,
+		HTTPClient: egress.Client(cfg.WebhookAllowPrivate, 15*time.Second),
 		Reconciler: reconciler, Confirmer: confirmer{m.Bot}, Starter: starter{m.Bot}, Ledger: m.Ledger, Plans: m.Plans})
 	if err != nil {
 		m.Close()
@@ -184,10 +188,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 // Handler builds the HTTP surface.
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
-	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Metrics: m.registry,
+	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Metrics: m.mainMetrics(),
 		Policies: m.Policies, Plans: m.Plans})
 	api.Register(mux)
-	api.RegisterPix(mux, httpapi.PixDeps{Billing: m.Billing, Secret: m.Config.WebhookSecret, PublicURL: m.Config.PublicURL, Now: m.Now})
+	api.RegisterPix(mux, httpapi.PixDeps{Billing: m.Billing, Secret: m.Config.WebhookSecret, PublicURL: m.Config.PublicURL, Now: m.Now,
+		AllowPrivateWebhooks: m.Config.WebhookAllowPrivate})
 	api.RegisterPlans(mux, httpapi.PlansDeps{Billing: m.Billing, PublicURL: m.Config.PublicURL})
 	m.registerChat(mux, api)
 	m.registerTelegram(mux)
@@ -204,10 +209,10 @@ func (m *Main) Handler() http.Handler {
 
 func (m *Main) ready(ctx context.Context) error {
 	if err := m.Pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: %w", err)
+		return &httpapi.ReadyError{Component: "postgres", Err: err}
 	}
 	if err := m.Redis.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("redis: %w", err)
+		return &httpapi.ReadyError{Component: "redis", Err: err}
 	}
 	return nil
 }
@@ -220,12 +225,17 @@ func (m *Main) Start() error {
 		return fmt.Errorf("REGUA_HTTP_ADDR: %w", err)
 	}
 	m.listener = ln
-	m.server = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// The server's own complaints go through the masking JSON logger too.
+	m.server = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	if m.Config.WebhookTLSAddr != "" {
 		if err := m.startMTLS(); err != nil {
 			ln.Close()
 			return err
 		}
+	}
+	if err := m.startMetrics(); err != nil {
+		ln.Close()
+		return err
 	}
 	if err := m.startTelegram(); err != nil {
 		ln.Close()
@@ -289,6 +299,9 @@ func (m *Main) Close() error {
 		m.server.Shutdown(ctx)
 		if m.mtls != nil {
 			m.mtls.Shutdown(ctx)
+		}
+		if m.metrics != nil {
+			m.metrics.Shutdown(ctx)
 		}
 		m.Jobs.Stop(ctx)
 	}

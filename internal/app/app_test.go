@@ -186,7 +186,7 @@ func TestAPIBadInput(t *testing.T) {
 func TestIdempotencyKey(t *testing.T) {
 	t.Parallel()
 	s := start(t, nil)
-	body := `{"external_id":"c-idem","debtor_external_id":"cli-001","amount":"1234.56","due_date":"30/12/2026","description":"Teste"}`
+	body := `{"external_id":"c-idem","debtor_external_id":"cli-001","amount":"1234.56","due_date":"2026-12-30","description":"Teste"}`
 	var wg sync.WaitGroup
 	results := make([]resp, 8)
 	for i := range results {

@@ -128,9 +128,10 @@ func TestPlanPayoffByPixWebhook(t *testing.T) {
 	ins := make([]payments.Installment, 0, 10)
 	for _, in := range full.Installments[2:] {
 		remaining += in.Amount
-		ins = append(ins, payments.Installment{Number: in.Number, DueDate: in.DueDate, Amount: in.Amount})
+		ins = append(ins, payments.Installment{Number: in.Number, DueDate: in.DueDate, Amount: in.Amount, Interest: in.Interest, Amortization: in.Amortization})
 	}
-	want, err := payments.PayoffAmount(ins, 0, payments.CivilDate(2027, time.January, 6), full.MonthlyRateBP)
+	// The third period began on the second due date.
+	want, err := payments.PayoffAmount(ins, 0, full.Installments[1].DueDate, payments.CivilDate(2027, time.January, 6))
 	if err != nil {
 		t.Fatal(err)
 	}

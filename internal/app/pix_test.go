@@ -187,7 +187,7 @@ func TestUnmatchedAndOverpaidPixAlertStaff(t *testing.T) {
 // charge.paid events arrive signed, and every attempt is in the delivery log.
 func TestOutgoingWebhooksRetryAndSign(t *testing.T) {
 	t.Parallel()
-	s := start(t, nil)
+	s := start(t, map[string]string{"REGUA_WEBHOOK_ALLOW_PRIVATE": "true"}) // the receiver is on loopback
 	var mu sync.Mutex
 	got := map[string][]byte{}
 	var calls atomic.Int32

@@ -25,6 +25,8 @@ func (m *Main) openTelegram() error {
 		Pool:          m.Pool,
 		Log:           m.Log,
 		Now:           m.Now,
+		Redis:         m.Redis,
+		RedisPrefix:   redisPrefix(m.Pool),
 	})
 	if err != nil {
 		return err

@@ -65,6 +65,9 @@ func startTelegram(t *testing.T, secret string) *tgService {
 	if m.Telegram == nil {
 		t.Fatal("REGUA_TELEGRAM_TOKEN set but no Telegram channel")
 	}
+	if !m.Telegram.Sender().SharesLimits() {
+		t.Fatal("the Telegram limits are not shared through Redis across replicas")
+	}
 	m.Telegram.Sender().SetLimits(quick)
 	if err := m.Start(); err != nil {
 		m.Close()

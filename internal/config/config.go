@@ -54,6 +54,9 @@ type Config struct {
 	WebhookAllowPrivate bool
 
 	SessionTTL time.Duration
+
+	// Chat holds what the bot tells debtors who ask (chat.go).
+	Chat ChatSettings
 }
 
 // Demo values used when REGUA_DEMO is on and the business left them empty.
@@ -168,6 +171,9 @@ func load(getenv func(string) string, serving bool) (*Config, error) {
 		return nil, err
 	}
 	if c.WebhookAllowPrivate, err = boolSetting(getenv, "REGUA_WEBHOOK_ALLOW_PRIVATE"); err != nil {
+		return nil, err
+	}
+	if c.Chat, err = loadChat(getenv); err != nil {
 		return nil, err
 	}
 	if c.MetricsAddr != "" {

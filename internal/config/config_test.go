@@ -27,7 +27,7 @@ func TestDemoOnlyWhenSet(t *testing.T) {
 	// Half configured (the reproduced case: production settings, no Pix key,
 	// no REGUA_DEMO) refuses with one line naming the missing variable.
 	half := []map[string]string{
-		{"REGUA_BUSINESS_NAME": "Loja Real Ltda", "REGUA_WEBHOOK_SECRET": "0123456789abcdef"},
+		{"REGUA_PUBLIC_URL": "https://cobranca.example.com.br", "REGUA_WEBHOOK_SECRET": "0123456789abcdef", "REGUA_BUSINESS_DOCUMENT": "11222333000181"},
 		{"REGUA_TELEGRAM_TOKEN": "123:abc"},
 		{"REGUA_PIX_KEY": "k@x.com", "REGUA_PIX_NAME": "N", "REGUA_PIX_CITY": "C", "REGUA_BUSINESS_NAME": "B", "REGUA_BUSINESS_DOCUMENT": "11222333000181"},
 	}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,9 +53,17 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if errors.As(err, &be) {
 		status = http.StatusBadRequest
 	}
-	if code == payments.EINTERNAL {
-		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		body.Error.Message = "internal error; it has been logged"
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		status = http.StatusRequestEntityTooLarge
+		body.Error.Code, body.Error.Field = payments.EINVALID, ""
+		body.Error.Message = fmt.Sprintf("request body is larger than %d bytes", mbe.Limit)
+	}
+	if code == payments.EINTERNAL && status == http.StatusInternalServerError {
+		// The route's pattern and the request id, never the path: paths
+		// carry phones and documents (/chat/api/{phone}/…).
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", routeOf(r), "request_id", RequestID(r.Context()), "err", err)
+		body.Error.Message = "internal error; it has been logged as request " + RequestID(r.Context())
 	}
 	WriteJSON(w, status, body)
 }
@@ -90,6 +99,22 @@ func (l *linesError) Unwrap() error { return l.err }
 
 const maxJSONBody = 1 << 20
 
+// hasNULEscape says whether a JSON text holds the escape \u0000 (a raw NUL
+// byte is already a syntax error): a backslash that is not itself escaped,
+// then u0000.
+func hasNULEscape(b []byte) bool {
+	for i := 0; i+6 <= len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if b[i+1] == 'u' && string(b[i+2:i+6]) == "0000" {
+			return true
+		}
+		i++ // skip the escaped character: \\u0000 (an escaped backslash) is text
+	}
+	return false
+}
+
 // DecodeJSON reads a JSON object into v strictly: one object, no unknown
 // fields, at most 1 MiB. Errors name the field where JSON allows it.
 func DecodeJSON(r *http.Request, v any) error {
@@ -100,12 +125,23 @@ func DecodeJSON(r *http.Request, v any) error {
 	default:
 		return malformed("", "Content-Type must be application/json")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return mbe // 413
+		}
+		return malformed("", "cannot read the request body: %v", err)
+	}
+	if hasNULEscape(body) {
+		// PostgreSQL text cannot hold NUL: refused here, not a 500 later.
+		return malformed("", `JSON strings must not hold a NUL character (\u0000)`)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
-		var mbe *http.MaxBytesError
 		switch {
 		case errors.Is(err, io.EOF):
 			return malformed("", "request body is empty; send a JSON object")
@@ -119,8 +155,6 @@ func DecodeJSON(r *http.Request, v any) error {
 			return payments.Invalid(typ.Field, "%s", payments.ErrNotDecimal.Error())
 		case errors.As(err, &typ):
 			return malformed(typ.Field, "must be a JSON %s, not %s", typ.Type.Kind(), typ.Value)
-		case errors.As(err, &mbe):
-			return malformed("", "request body is larger than %d bytes", mbe.Limit)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return malformed(f, "unknown field %q", f)

@@ -20,6 +20,7 @@ import (
 // remembered, so the client can retry.
 func idempotent(pool *pgxpool.Pool, maxBody int64, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		key := r.Header.Get("Idempotency-Key")
 		if key == "" {
 			next(w, r)
@@ -29,9 +30,13 @@ func idempotent(pool *pgxpool.Pool, maxBody int64, next http.HandlerFunc) http.H
 			WriteError(w, r, loggerOf(r), malformed("Idempotency-Key", "is longer than 255 characters"))
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			WriteError(w, r, loggerOf(r), malformed("", "request body is larger than %d bytes", maxBody))
+			var mbe *http.MaxBytesError
+			if !errors.As(err, &mbe) {
+				err = malformed("", "cannot read the request body: %v", err)
+			}
+			WriteError(w, r, loggerOf(r), err)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))

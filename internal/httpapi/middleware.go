@@ -2,6 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -18,6 +21,7 @@ type ctxKey int
 const (
 	keyAPIKey ctxKey = iota
 	keyLogger
+	keyRequestID
 )
 
 func apiKeyOf(r *http.Request) *APIKey {
@@ -65,52 +69,67 @@ func (s *statusWriter) Flush() {
 }
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// Observe wraps the whole mux: metrics, a request log line (paths only:
-// phones in /chat paths are masked), and panics turned into a JSON 500.
+// RequestID returns the id Observe gave the request (also sent back in the
+// X-Request-Id header), or "" outside a request.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(keyRequestID).(string)
+	return id
+}
+
+// newRequestID is "r" and 16 hex digits: the letter keeps a run of
+// digits in it from ever looking like a phone to the log's masking.
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return "r" + hex.EncodeToString(b[:])
+}
+
+// routeOf is the pattern the request matched ("GET /chat/api/{phone}/messages"),
+// what logs and metrics name instead of the path.
+func routeOf(r *http.Request) string {
+	if r.Pattern == "" {
+		return "unmatched"
+	}
+	return r.Pattern
+}
+
+// Observe wraps the whole mux: metrics, a request log line, panics turned
+// into a JSON 500, and a request id. Logs name the route's pattern and the
+// request id, never the path: paths carry phones and documents in any
+// form ("/chat/api/(11) 99900-0001/messages", "/api/v1/debtors/123.456.789-09").
+// A NUL byte anywhere in the path or query is a 400 before any handler
+// (PostgreSQL refuses NUL in text, which would otherwise be a 500).
 func Observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		r = r.WithContext(context.WithValue(r.Context(), keyLogger, log))
+		id := newRequestID()
+		w.Header().Set("X-Request-Id", id)
+		ctx := context.WithValue(r.Context(), keyLogger, log)
+		r = r.WithContext(context.WithValue(ctx, keyRequestID, id))
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				log.Error("panic in handler", "method", r.Method, "path", maskPath(r.URL.Path), "panic", p)
-				WriteJSON(sw, http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{Code: payments.EINTERNAL, Message: "internal error; it has been logged"}})
+				log.Error("panic in handler", "method", r.Method, "route", routeOf(r), "request_id", id, "panic", fmt.Sprint(p))
+				WriteJSON(sw, http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{Code: payments.EINTERNAL, Message: "internal error; it has been logged as request " + id}})
 			}
-			route := r.Pattern
-			if route == "" {
-				route = "unmatched"
-			}
+			route := routeOf(r)
 			if m != nil {
 				m.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 				m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 			}
-			if !strings.HasPrefix(r.URL.Path, "/healthz") && !strings.HasPrefix(r.URL.Path, "/metrics") && !strings.HasSuffix(r.URL.Path, "/events") {
-				log.Debug("http", "method", r.Method, "path", maskPath(r.URL.Path), "status", sw.status, "ms", time.Since(start).Milliseconds())
+			if route != "GET /healthz" && route != "GET /metrics" && !strings.HasSuffix(route, "/events") {
+				log.Debug("http", "method", r.Method, "route", route, "request_id", id, "status", sw.status, "ms", time.Since(start).Milliseconds())
 			}
 		}()
+		if strings.ContainsRune(r.URL.Path, 0) || strings.Contains(strings.ToLower(r.URL.RawQuery), "%00") || strings.ContainsRune(r.URL.RawQuery, 0) {
+			WriteError(sw, r, log, malformed("", "the URL holds a NUL byte (%%00)"))
+			return
+		}
 		next.ServeHTTP(sw, r)
 	})
-}
-
-// maskPath hides phone numbers and documents that appear as path segments.
-func maskPath(p string) string {
-	parts := strings.Split(p, "/")
-	for i, s := range parts {
-		digits := 0
-		for _, c := range s {
-			if c >= '0' && c <= '9' {
-				digits++
-			}
-		}
-		if digits >= 8 {
-			parts[i] = payments.MaskPhone(s)
-		}
-	}
-	return strings.Join(parts, "/")
 }
 
 // requireKey authenticates /api/v1 requests by bearer API key.
@@ -128,6 +147,7 @@ func (s *Server) requireKey(next http.HandlerFunc) http.HandlerFunc {
 			WriteError(w, r, s.log, err)
 			return
 		}
+		s.touch(r.Context(), k)
 		next(w, r.WithContext(context.WithValue(r.Context(), keyAPIKey, k)))
 	}
 }

@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/regua/regua/internal/egress"
 	"github.com/regua/regua/payments"
 	"github.com/regua/regua/payments/billing"
 	"github.com/regua/regua/payments/pix"
@@ -18,6 +21,9 @@ type PixDeps struct {
 	Secret    string // REGUA_WEBHOOK_SECRET
 	PublicURL string // REGUA_PUBLIC_URL
 	Now       func() time.Time
+	// AllowPrivateWebhooks (REGUA_WEBHOOK_ALLOW_PRIVATE) lets outgoing
+	// webhook URLs resolve to loopback, private or link-local addresses.
+	AllowPrivateWebhooks bool
 }
 
 // maxWebhookBody bounds a provider notification.
@@ -32,7 +38,9 @@ func (s *Server) RegisterPix(mux *http.ServeMux, d PixDeps) {
 	mux.HandleFunc("GET /pix/qr/{file}", func(w http.ResponseWriter, r *http.Request) { s.pixQR(w, r, d) })
 	api := func(pattern string, h http.HandlerFunc) { mux.HandleFunc(pattern, s.requireKey(h)) }
 	api("GET /api/v1/webhooks", s.listEndpoints)
-	mux.HandleFunc("POST /api/v1/webhooks", s.requireKey(idempotent(s.pool, maxJSONBody, s.createEndpoint)))
+	mux.HandleFunc("POST /api/v1/webhooks", s.requireKey(idempotent(s.pool, maxJSONBody, func(w http.ResponseWriter, r *http.Request) {
+		s.createEndpoint(w, r, d.AllowPrivateWebhooks)
+	})))
 	api("GET /api/v1/webhooks/deliveries", s.listDeliveries)
 	api("GET /api/v1/alerts", s.listAlerts)
 	api("POST /api/v1/charges/{external_id}/pix", func(w http.ResponseWriter, r *http.Request) { s.issuePix(w, r, d) })
@@ -83,7 +91,11 @@ func (s *Server) PixWebhookMTLS(d PixDeps) http.Handler {
 func (s *Server) pixWebhook(w http.ResponseWriter, r *http.Request, d PixDeps) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	if err != nil {
-		WriteError(w, r, s.log, malformed("", "body larger than %d bytes", maxWebhookBody))
+		var mbe *http.MaxBytesError
+		if !errors.As(err, &mbe) {
+			err = malformed("", "cannot read the request body: %v", err)
+		}
+		WriteError(w, r, s.log, err)
 		return
 	}
 	viaMTLS := r.TLS != nil && len(r.TLS.VerifiedChains) > 0
@@ -158,7 +170,7 @@ type EndpointJSON struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-func (s *Server) createEndpoint(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createEndpoint(w http.ResponseWriter, r *http.Request, allowPrivate bool) {
 	var in struct {
 		URL    string   `json:"url"`
 		Events []string `json:"events"`
@@ -167,8 +179,10 @@ func (s *Server) createEndpoint(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, s.log, err)
 		return
 	}
-	if !strings.HasPrefix(in.URL, "https://") && !strings.HasPrefix(in.URL, "http://") {
-		WriteError(w, r, s.log, payments.Invalid("url", "must be an http(s) URL"))
+	// A URL into our own network (loopback, private, link-local, metadata)
+	// is refused here, and again at each delivery's connection.
+	if err := egress.CheckURL(r.Context(), net.DefaultResolver, in.URL, allowPrivate); err != nil {
+		WriteError(w, r, s.log, payments.Invalid("url", "%s", err.Error()))
 		return
 	}
 	if len(in.Events) == 0 {

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,6 +29,7 @@ type Server struct {
 	log      *slog.Logger
 	ready    func(context.Context) error
 	metrics  prometheus.Gatherer
+	keyUsed  sync.Map // API key id → when this process last wrote its last_used_at
 }
 
 // Deps are the Server's dependencies.
@@ -37,7 +39,7 @@ type Deps struct {
 	Ledger  *payments.Ledger
 	Log     *slog.Logger
 	Ready   func(context.Context) error // nil error when PostgreSQL and Redis answer
-	Metrics prometheus.Gatherer
+	Metrics prometheus.Gatherer         // nil: no /metrics here (REGUA_METRICS_ADDR serves it)
 
 	Policies *payments.PolicyStore // the negotiation policy (RegisterPlans)
 	Plans    *payments.Plans       // offers and plans (RegisterPlans, statement)
@@ -57,7 +59,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}))
+	if s.metrics != nil { // nil: served on REGUA_METRICS_ADDR only
+		mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}))
+	}
 
 	api := func(pattern string, h http.HandlerFunc) { mux.HandleFunc(pattern, s.requireKey(h)) }
 	post := func(pattern string, max int64, h http.HandlerFunc) {
@@ -80,12 +84,29 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.ready(ctx); err != nil {
+		// The answer names the component only: the error's text carries the
+		// database's user, host and name, or Redis's address.
 		s.log.Warn("not ready", "err", err)
-		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+		reason := "a dependency is unreachable"
+		var re *ReadyError
+		if errors.As(err, &re) {
+			reason = re.Component + " is unreachable"
+		}
+		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
 		return
 	}
 	WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
+
+// ReadyError says which dependency a readiness check found unreachable
+// ("postgres", "redis"); /readyz shows the component, never Err's text.
+type ReadyError struct {
+	Component string
+	Err       error
+}
+
+func (e *ReadyError) Error() string { return e.Component + ": " + e.Err.Error() }
+func (e *ReadyError) Unwrap() error { return e.Err }
 
 // Page is a page of a list.
 type Page[T any] struct {
@@ -370,7 +391,11 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 	filename := "api"
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			WriteError(w, r, s.log, malformed("file", "cannot read the multipart form: %v", err))
+			var mbe *http.MaxBytesError
+			if !errors.As(err, &mbe) {
+				err = malformed("file", "cannot read the multipart form: %v", err)
+			}
+			WriteError(w, r, s.log, err)
 			return
 		}
 		if kind == "" {
@@ -401,6 +426,8 @@ func (s *Server) importCSV(w http.ResponseWriter, r *http.Request) {
 			WriteError(w, r, s.log, &linesError{err: &payments.Error{Code: payments.EINVALID, Field: "file", Message: p.Error()}, lines: lines})
 		case errors.As(err, &fe):
 			WriteError(w, r, s.log, &payments.Error{Code: payments.EINVALID, Field: "file", Message: fe.Error()})
+		case errors.As(err, new(*http.MaxBytesError)):
+			WriteError(w, r, s.log, err) // 413
 		default:
 			WriteError(w, r, s.log, err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/regua/regua/internal/egress"
 	"github.com/regua/regua/payments"
 	"github.com/regua/regua/payments/billing"
 	"github.com/regua/regua/payments/pix/apipix"
@@ -69,8 +70,8 @@ type Jobs struct {
 type Config struct {
 	Pool       *pgxpool.Pool
 	Log        *slog.Logger
-	Secret     string // REGUA_WEBHOOK_SECRET
-	HTTPClient *http.Client
+	Secret     string       // REGUA_WEBHOOK_SECRET
+	HTTPClient *http.Client // outgoing webhooks; default egress.Client(false, 15s)
 	Now        func() time.Time
 	Billing    *billing.Service
 	Reconciler billing.Reconciler // nil: no periodic reconciliation (static Pix)
@@ -93,7 +94,8 @@ type Config struct {
 // New builds the River client and its workers.
 func New(cfg Config) (*Jobs, error) {
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+		// Customers' URLs: never into our own network (internal/egress).
+		cfg.HTTPClient = egress.Client(false, 15*time.Second)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -141,7 +142,7 @@ func (s *Service) IssueForInstallment(ctx context.Context, installmentID int64, 
 }
 
 // IssueForPlanPayoff returns a Pix code that settles the rest of an active
-// plan today, for its payoff (the remaining installments' present value),
+// plan today, for its payoff (the principal still owed plus the interest accrued to today),
 // reusing today's code when the amount has not changed. The code is an
 // immediate charge: tomorrow's payoff is another amount.
 func (s *Service) IssueForPlanPayoff(ctx context.Context, planID int64, channel, chat string) (*Code, error) {
@@ -271,6 +272,10 @@ func (s *Service) Receive(ctx context.Context, pixes []apipix.Pix, source string
 }
 
 func (s *Service) receiveTx(ctx context.Context, tx pgx.Tx, p apipix.Pix, source string) (*PaymentEvent, error) {
+	// The payer's free text may hold a NUL (JSON's \u0000), which PostgreSQL
+	// text and jsonb refuse: the payment must still be booked, not retried
+	// forever by the provider.
+	p.InfoPagador = strings.ReplaceAll(p.InfoPagador, "\x00", "")
 	ev := &PaymentEvent{Pix: p, Source: source}
 	in := payments.PaymentInput{EndToEndID: p.EndToEndID, TxID: p.TxID, Amount: p.Valor, PaidAt: p.Horario, Source: source, Payer: p.InfoPagador}
 	if p.TxID != "" {

@@ -14,7 +14,14 @@
 //
 // DebtorFromFields and ChargeFromFields hold the rules for one record. The
 // CSV path is built on them, and the REST API must call them too, so a debtor
-// is valid or invalid in the same way whichever door it comes in by.
+// is valid or invalid in the same way whichever door it comes in by. The one
+// difference is the amount: ChargeFromJSON (the JSON API) takes only the
+// machine form "1234.56" (payments.ParseDecimal).
+//
+// Amounts in files: "1234.56", "1234,56", "1.234,56", "1,234.56",
+// "1.234.567", "R$ 1.234,56", at most two decimals. A lone separator before
+// exactly three digits ("1.500", "1,500") is refused as ambiguous (R$ 1.500,00
+// or 1,50?) rather than guessed at; "0.100" has three decimals.
 //
 // What the files look like (SPEC "CSV files"): separator "," or ";" (or tab),
 // detected from the header line; UTF-8 with or without BOM, or Windows-1252,

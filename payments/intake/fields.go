@@ -64,7 +64,7 @@ type ChargeFields struct {
 	ExternalID       string `json:"external_id"`
 	DebtorExternalID string `json:"debtor_external_id"`
 	Description      string `json:"description,omitempty"`
-	Amount           string `json:"amount"`   // "1234.56", "1234,56", "1.234,56", "R$ 1.234,56"
+	Amount           string `json:"amount"`   // CSV: "1234.56", "1234,56", "1.234,56", "R$ 1.234,56"; JSON: "1234.56" only (ChargeFromJSON)
 	DueDate          string `json:"due_date"` // "2026-11-30", "30/11/2026", "30/11/26"
 }
 
@@ -97,25 +97,38 @@ func DebtorFromFields(f DebtorFields) (payments.Debtor, []FieldError) {
 // Charge and one FieldError per problem. Whether the debtor exists is not
 // checked here: that needs the database. Status and IDs are left to the store.
 func ChargeFromFields(f ChargeFields) (payments.Charge, []FieldError) {
-	return chargeFrom(f, checkAmount)
+	return chargeFrom(f, checkAmount, checkDueDate)
 }
 
 // ChargeFromJSON is ChargeFromFields for the JSON API, whose amount contract
 // is the machine form only (payments.ParseDecimal: "1234.56", "12", "12.5"):
 // "0.100", "1.500", "1,50" or "1.234,56" are refused naming the field, where
-// a file's Brazilian forms would be read or refused as ambiguous.
+// a file's Brazilian forms would be read or refused as ambiguous. Dates
+// likewise: YYYY-MM-DD only.
 func ChargeFromJSON(f ChargeFields) (payments.Charge, []FieldError) {
-	return chargeFrom(f, checkDecimalAmount)
+	return chargeFrom(f, checkDecimalAmount, checkISODueDate)
 }
 
-func chargeFrom(f ChargeFields, amount func(string, *[]FieldError) payments.Cents) (payments.Charge, []FieldError) {
+// checkISODueDate is checkDueDate for the JSON API: YYYY-MM-DD only.
+func checkISODueDate(v string, errs *[]FieldError) time.Time {
+	v = trim(v)
+	if v != "" {
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			fail(errs, FieldDueDate, v, "must be a date as YYYY-MM-DD")
+			return time.Time{}
+		}
+	}
+	return checkDueDate(v, errs)
+}
+
+func chargeFrom(f ChargeFields, amount func(string, *[]FieldError) payments.Cents, dueDate func(string, *[]FieldError) time.Time) (payments.Charge, []FieldError) {
 	var c payments.Charge
 	var errs []FieldError
 	c.ExternalID = checkID(FieldExternalID, f.ExternalID, &errs)
 	c.DebtorExternalID = checkID(FieldDebtorExternalID, f.DebtorExternalID, &errs)
 	c.Description = checkText(FieldDescription, f.Description, MaxDescriptionLen, false, true, &errs)
 	c.Amount = amount(f.Amount, &errs)
-	c.DueDate = checkDueDate(f.DueDate, &errs)
+	c.DueDate = dueDate(f.DueDate, &errs)
 	if len(errs) > 0 {
 		return payments.Charge{}, errs
 	}

@@ -24,6 +24,10 @@ type Payload struct {
 	TxID         string         // 62.05; "" or "***" means none
 	Dynamic      bool           // field 26 holds a URL (Decode sets it; Encode wants a URL with it)
 	CRC          string         // 63 as read by Decode; Encode ignores it
+
+	// Decode only (Encode ignores them):
+	Warnings []string          // what Régua itself would not emit, one line each; the code was still read
+	Unknown  map[string]string // fields this package does not read, raw, by ID ("80", "62.50", "26.03")
 }
 
 // payloadJSON is the outside contract (SPEC: regua pix decode).
@@ -38,6 +42,9 @@ type payloadJSON struct {
 	TxID         string `json:"txid"`
 	Dynamic      bool   `json:"dynamic"`
 	CRC          string `json:"crc"`
+	// Written always (an empty array and object when there is nothing).
+	Warnings      []string          `json:"warnings"`
+	UnknownFields map[string]string `json:"unknown_fields"`
 }
 
 // MarshalJSON writes the fields with the names SPEC gives them; the amount is
@@ -47,6 +54,13 @@ func (p Payload) MarshalJSON() ([]byte, error) {
 		Key: p.Key, Description: p.Description, URL: p.URL,
 		MerchantName: p.MerchantName, MerchantCity: p.MerchantCity, PostalCode: p.PostalCode,
 		TxID: p.TxID, Dynamic: p.Dynamic, CRC: p.CRC,
+		Warnings: p.Warnings, UnknownFields: p.Unknown,
+	}
+	if j.Warnings == nil {
+		j.Warnings = []string{}
+	}
+	if j.UnknownFields == nil {
+		j.UnknownFields = map[string]string{}
 	}
 	if p.Amount != 0 {
 		j.Amount = p.Amount.Decimal()
@@ -72,6 +86,12 @@ func (p *Payload) UnmarshalJSON(b []byte) error {
 		Key: j.Key, Description: j.Description, URL: j.URL, Amount: amount,
 		MerchantName: j.MerchantName, MerchantCity: j.MerchantCity, PostalCode: j.PostalCode,
 		TxID: j.TxID, Dynamic: j.Dynamic, CRC: j.CRC,
+	}
+	if len(j.Warnings) > 0 {
+		p.Warnings = j.Warnings
+	}
+	if len(j.UnknownFields) > 0 {
+		p.Unknown = j.UnknownFields
 	}
 	return nil
 }

@@ -26,6 +26,8 @@ func TestDecodeManualExamples(t *testing.T) {
 		}},
 		{"composite with amount", manualComposite, Payload{
 			Key: manualKey, Amount: 10050, MerchantName: "Fulano de Tal", MerchantCity: "BRASILIA", TxID: "***", CRC: "2875",
+			Warnings: []string{"field 80: a Pix Automático recurrence at pix.example.com/rec/2353c790eefb11eaadc10242ac120002; Régua reads only the payment"},
+			Unknown:  map[string]string{"80": "0014br.gov.bcb.pix2552pix.example.com/rec/2353c790eefb11eaadc10242ac120002"},
 		}},
 	}
 	for _, tt := range tests {
@@ -35,7 +37,7 @@ func TestDecodeManualExamples(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("Decode:\n got %+v\nwant %+v", got, tt.want)
 			}
 		})
@@ -106,7 +108,6 @@ func TestDecodeErrors(t *testing.T) {
 		{"stray byte after the CRC", static + "9", ErrLength, ""},
 		{"template length broken", seal(parts{f26: tlv("26", "0014br.gov.bcb.pix0150"+manualKey)}.body()), ErrLength, "26.01"},
 		{"field twice", seal(parts{extra: tlv("59", "Outro")}.body()), ErrInvalidValue, "59"},
-		{"not ASCII", seal(parts{f60: "6009BRASÍLIA"}.body()), ErrInvalidValue, ""},
 		{"empty", "", ErrMissingField, ""},
 
 		// Mandatory fields.
@@ -115,23 +116,17 @@ func TestDecodeErrors(t *testing.T) {
 		{"format indicator 02", seal(parts{f00: tlv("00", "02")}.body()), ErrFormatIndicator, "00"},
 		{"no 26", seal(parts{f26: "-"}.body()), ErrMissingField, "26"},
 		{"26 without GUI", seal(parts{f26: tlv("26", tlv("01", manualKey))}.body()), ErrMissingField, "26.00"},
-		{"26 without key or URL", seal(parts{f26: tlv("26", tlv("00", "br.gov.bcb.pix")+tlv("02", "oi"))}.body()), ErrMissingField, "26.01"},
 		{"no 52", seal(parts{f52: "-"}.body()), ErrMissingField, "52"},
 		{"no 53", seal(parts{f53: "-"}.body()), ErrMissingField, "53"},
 		{"no 58", seal(parts{f58: "-"}.body()), ErrMissingField, "58"},
 		{"no 59", seal(parts{f59: "-"}.body()), ErrMissingField, "59"},
-		{"blank 59", seal(parts{f59: tlv("59", "   ")}.body()), ErrMissingField, "59"},
 		{"no 60", seal(parts{f60: "-"}.body()), ErrMissingField, "60"},
 
 		// GUI.
 		{"wrong GUI", seal(parts{f26: tlv("26", tlv("00", "br.gov.bcb.brcode")+tlv("01", manualKey))}.body()), ErrGUI, "26.00"},
 		{"another scheme", seal(parts{f26: tlv("26", tlv("00", "com.example.pay")+tlv("01", manualKey))}.body()), ErrGUI, "26.00"},
 
-		// Too long. (A key, description or URL over its limit cannot be
-		// written at all: field 26 would need more than 99 characters.)
-		{"name of 26", seal(parts{f59: tlv("59", strings.Repeat("N", 26))}.body()), ErrTooLong, "59"},
-		{"city of 16", seal(parts{f60: tlv("60", strings.Repeat("C", 16))}.body()), ErrTooLong, "60"},
-		{"txid of 26", seal(parts{f62: tlv("62", tlv("05", strings.Repeat("T", 26)))}.body()), ErrTooLong, "62.05"},
+		// Too long: only the amount is refused (the rest is a warning).
 		{"amount of 14", seal(parts{f54: tlv("54", "12345678901.00")}.body()), ErrTooLong, "54"},
 
 		// Amount.
@@ -142,21 +137,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"exponent", seal(parts{f54: tlv("54", "1e3")}.body()), ErrAmount, "54"},
 		{"no integer part", seal(parts{f54: tlv("54", ".50")}.body()), ErrAmount, "54"},
 		{"point without decimals", seal(parts{f54: tlv("54", "10.")}.body()), ErrAmount, "54"},
-		{"zero", seal(parts{f54: tlv("54", "0.00")}.body()), ErrAmount, "54"},
 		{"more than field 54 can write", seal(parts{f54: tlv("54", "9999999999999")}.body()), ErrAmount, "54"},
 
 		// Other values.
 		{"currency USD", seal(parts{f53: tlv("53", "840")}.body()), ErrInvalidValue, "53"},
-		{"country US", seal(parts{f58: tlv("58", "US")}.body()), ErrInvalidValue, "58"},
-		{"category code", seal(parts{f52: tlv("52", "00A0")}.body()), ErrInvalidValue, "52"},
-		{"point of initiation 13", seal(tlv("00", "01") + tlv("01", "13") + strings.TrimPrefix(parts{}.body(), tlv("00", "01"))), ErrInvalidValue, "01"},
-		{"key and URL", seal(parts{f26: tlv("26", tlv("00", "br.gov.bcb.pix")+tlv("01", manualKey)+tlv("25", "x.co/a"))}.body()), ErrInvalidValue, "26"},
-		{"URL with scheme", seal(parts{f26: tlv("26", tlv("00", "br.gov.bcb.pix")+tlv("25", "https://x.co/a"))}.body()), ErrInvalidValue, "26.25"},
-		{"bad key", seal(parts{f26: tlv("26", tlv("00", "br.gov.bcb.pix")+tlv("01", "fulano"))}.body()), ErrInvalidKey, "26.01"},
-		{"CPF with wrong check digits", seal(parts{f26: tlv("26", tlv("00", "br.gov.bcb.pix")+tlv("01", "12345678900"))}.body()), ErrInvalidKey, "26.01"},
-		{"key not in DICT form", seal(parts{f26: tlv("26", tlv("00", "br.gov.bcb.pix")+tlv("01", "123.456.789-09"))}.body()), ErrInvalidKey, "26.01"},
-		{"txid with a dash", seal(parts{f62: tlv("62", tlv("05", "FAT-42"))}.body()), ErrInvalidTxID, "62.05"},
-		{"postal code", seal(parts{f61: tlv("61", "1224500")}.body()), ErrInvalidValue, "61"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,7 +150,7 @@ func TestDecodeErrors(t *testing.T) {
 				t.Fatalf("Decode(%q) accepted: %+v", tt.payload, p)
 			}
 			requireField(t, err, tt.want, tt.field)
-			if p != (Payload{}) {
+			if !reflect.DeepEqual(p, Payload{}) {
 				t.Fatalf("Decode returned %+v with its error, want an empty Payload", p)
 			}
 			if msg := err.Error(); !strings.HasPrefix(msg, "pix: ") || strings.Contains(msg, "\n") {
@@ -300,7 +284,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("#%d CRC %q in %q", i, got.CRC, s)
 		}
 		got.CRC = ""
-		if got != want {
+		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("#%d from %+v\n  payload %q\n  got  %+v\n  want %+v", i, in, s, got, want)
 		}
 		if s2, err := Encode(got); err != nil || s2 != s {
@@ -386,7 +370,7 @@ func TestPayloadJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	want := []string{"amount", "crc", "description", "dynamic", "key", "merchant_city", "merchant_name", "postal_code", "txid", "url"}
+	want := []string{"amount", "crc", "description", "dynamic", "key", "merchant_city", "merchant_name", "postal_code", "txid", "unknown_fields", "url", "warnings"}
 	if !reflect.DeepEqual(keys, want) {
 		t.Fatalf("JSON keys %v, want %v", keys, want)
 	}
@@ -394,7 +378,7 @@ func TestPayloadJSON(t *testing.T) {
 		t.Fatalf("JSON %s", b)
 	}
 	var back Payload
-	if err := json.Unmarshal(b, &back); err != nil || back != p {
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, p) {
 		t.Fatalf("JSON round trip: %+v, %v; want %+v", back, err, p)
 	}
 

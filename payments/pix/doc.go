@@ -9,10 +9,15 @@
 // everything before its value. Encode writes one; Decode reads one and
 // returns errors that errors.Is can tell apart (ErrCRC, ErrLength,
 // ErrMissingField, ErrGUI, ErrTooLong, ErrFormatIndicator, ErrAmount, ...),
-// wrapped in *Error, which names the field and the position. Decode is
-// strict where a payer's bank would be: plain printable ASCII only, the key
-// as the DICT stores it (letter case aside), field 26 with the Pix GUI; it
-// skips fields Pix does not use (other networks' templates, 80-99).
+// wrapped in *Error, which names the field and the position. Encode is
+// strict: it writes only what the manual allows and the DICT would find.
+// Decode reads what banks print: every structurally valid code (TLV, CRC,
+// mandatory fields, a Pix GUI in a merchant account template) is read, and
+// what Régua would not write (a txid with a hyphen, a phone key that is not
+// a mobile, field 26 without a key beside a Pix Automático recurrence, a
+// long city, accents) is reported in Payload.Warnings; fields it does not
+// read (other networks' templates, 62.50, 80-99) are kept raw in
+// Payload.Unknown.
 //
 // # Txid scheme
 //
@@ -43,6 +48,7 @@
 // payments.Cents, parsed digit by digit. It never trusts a decoded BR Code's
 // amount or key as proof of payment: only the provider's notification
 // (end-to-end id and amount) credits the ledger. And it never "repairs" a
-// payload it reads: a code with a wrong CRC or a broken field is refused, not
-// guessed at.
+// payload it reads: a code with a wrong CRC, broken TLV, a missing mandatory
+// field, a currency other than the real or an unreadable amount is refused,
+// not guessed at; anything else is reported as it is, with warnings.
 package pix

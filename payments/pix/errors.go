@@ -16,10 +16,11 @@ var (
 	// ErrLength: the TLV structure is broken: an ID or a length is not two
 	// digits, a length is zero, or a field runs past the end.
 	ErrLength = errors.New("broken length field")
-	// ErrMissingField: a mandatory field (00, 26 with its GUI and a key or
-	// URL, 52, 53, 58, 59, 60, 63) is absent or blank.
+	// ErrMissingField: a mandatory field (00, 26 with its GUI (Encode: and a key or
+	// URL), 52, 53, 58, 59, 60, 63) is absent (Encode: or blank).
 	ErrMissingField = errors.New("missing mandatory field")
-	// ErrGUI: field 26 is not a Pix account (its GUI is not br.gov.bcb.pix).
+	// ErrGUI: no merchant account template (26-51) carries the Pix GUI
+	// (br.gov.bcb.pix, in any letter case).
 	ErrGUI = errors.New("not a Pix payload (wrong GUI)")
 	// ErrTooLong: a value is longer than the manual allows.
 	ErrTooLong = errors.New("value too long")

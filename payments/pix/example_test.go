@@ -47,7 +47,9 @@ func ExampleDecode() {
 	//   "postal_code": "",
 	//   "txid": "***",
 	//   "dynamic": true,
-	//   "crc": "64E4"
+	//   "crc": "64E4",
+	//   "warnings": [],
+	//   "unknown_fields": {}
 	// }
 }
 

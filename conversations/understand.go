@@ -1,0 +1,762 @@
+package conversations
+
+import (
+	"time"
+
+	"github.com/regua/regua/payments"
+)
+
+// This file holds what the recogniser reads beyond keyword phrases: typos
+// near a keyword, a verification answer however it is typed, amounts of
+// money (a monthly budget, a down payment), a third party speaking about
+// the debtor, and dates that name no day.
+
+// Fuzzy keywords. A word the recogniser does not know is read as a keyword
+// one typing slip away: a letter missing ("parclar"), one too many
+// ("atendentee"), and for long words one letter changed or two swapped
+// ("comprovnate"). Only keywords of five letters or more take part, so
+// that short everyday words are never bent into keywords.
+const (
+	fuzzyMinWord  = 5 // keywords shorter than this are never a fuzzy target
+	fuzzyMinToken = 5 // tokens shorter than this are never corrected
+	fuzzySubstMin = 7 // a changed or swapped letter only in tokens this long
+)
+
+var fuzzyWords, fuzzyDeletes = buildFuzzy()
+
+// phoneticWords maps the sound of a keyword (see soundKey) to it, so that
+// spellings by ear ("negosiar", "espoza", "negativadu", "golpi") read as
+// the word. A key shared by two words maps to "".
+var phoneticWords = buildPhonetic()
+
+func buildPhonetic() map[string]string {
+	m := make(map[string]string)
+	add := func(w string) {
+		if len(w) < 4 || !isLetters(w) {
+			return
+		}
+		var buf [maxTokenBytes]byte
+		k := string(soundKey(buf[:0], []byte(w)))
+		if prev, ok := m[k]; ok && prev != w {
+			m[k] = ""
+			return
+		}
+		m[k] = w
+	}
+	for w := range fuzzyWords {
+		add(w)
+	}
+	for w := range relations {
+		add(w)
+	}
+	return m
+}
+
+// soundKey writes how a word sounds in Brazilian Portuguese, roughly: the
+// letters people swap when they spell by ear fold together (ss, ç, z and
+// soft c to s; ch and sh to x; k and qu to c; w to v; y to i; a final u to
+// o and a final i to e; a doubled letter to one).
+func soundKey(dst, w []byte) []byte {
+	n := len(w)
+	for i := 0; i < n; i++ {
+		c := w[i]
+		next := byte(0)
+		if i+1 < n {
+			next = w[i+1]
+		}
+		switch {
+		case c == 'z':
+			c = 's'
+		case c == 'c' && (next == 'e' || next == 'i'):
+			c = 's'
+		case (c == 'c' || c == 's') && next == 'h':
+			c = 'x'
+			i++
+		case c == 'k':
+			c = 'c'
+		case c == 'q' && next == 'u':
+			c = 'c'
+			i++
+		case c == 'w':
+			c = 'v'
+		case c == 'y':
+			c = 'i'
+		case c == 'u' && i == n-1:
+			c = 'o'
+		case c == 'i' && i == n-1 && n > 4:
+			c = 'e'
+		}
+		if len(dst) > 0 && dst[len(dst)-1] == c {
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// soundWord returns the keyword tok sounds like, if exactly one.
+func soundWord(tok []byte) (string, bool) {
+	if len(tok) < 4 || len(tok) > maxTokenBytes-1 {
+		return "", false
+	}
+	for _, c := range tok {
+		if c < 'a' || c > 'z' {
+			return "", false
+		}
+	}
+	var buf [maxTokenBytes]byte
+	w, ok := phoneticWords[string(soundKey(buf[:0], tok))]
+	return w, ok && w != ""
+}
+
+// buildFuzzy indexes every keyword word of fuzzyMinWord letters or more, and
+// every form of it with one letter deleted. A deletion shared by two
+// different words is ambiguous and maps to "".
+func buildFuzzy() (words map[string]string, deletes map[string]string) {
+	words = make(map[string]string)
+	deletes = make(map[string]string)
+	add := func(w string) {
+		if len(w) < fuzzyMinWord || !isLetters(w) {
+			return
+		}
+		words[w] = w
+		for i := 0; i < len(w); i++ {
+			d := w[:i] + w[i+1:]
+			if prev, ok := deletes[d]; ok && prev != w {
+				deletes[d] = ""
+				continue
+			}
+			deletes[d] = w
+		}
+	}
+	for _, p := range phraseSpecs {
+		forEachPhrase(p.list, func(ws []string) {
+			for _, w := range ws {
+				add(w)
+			}
+		})
+	}
+	for _, w := range fuzzyExtra {
+		add(w)
+	}
+	return words, deletes
+}
+
+// fuzzyExtra are words read outside phrases that are worth correcting.
+var fuzzyExtra = []string{"primeiros", "digitos", "numeros", "segunda", "terca", "quarta", "quinta",
+	"sexta", "sabado", "domingo", "amanha", "semana", "janeiro", "fevereiro", "marco", "abril", "junho",
+	"julho", "agosto", "setembro", "outubro", "novembro", "dezembro", "entrada", "parcelas", "reais",
+	"esposa", "marido", "filho", "filha", "irmao", "vizinha", "vizinho", "sobrinho", "sobrinha", "cunhado",
+	"cunhada", "namorado", "namorada"}
+
+func isLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// fuzzyWord returns the keyword tok is a typing slip of, if exactly one.
+func fuzzyWord(tok []byte) (string, bool) {
+	n := len(tok)
+	if n < fuzzyMinToken || n > maxTokenBytes-1 {
+		return "", false
+	}
+	for _, c := range tok {
+		if c < 'a' || c > 'z' {
+			return "", false
+		}
+	}
+	// A letter missing: tok is a keyword with one letter deleted.
+	if w, ok := fuzzyDeletes[string(tok)]; ok && w != "" && len(w) == n+1 {
+		return w, true
+	}
+	var buf [maxTokenBytes]byte
+	// One letter too many: deleting it gives a keyword.
+	found := ""
+	for i := 0; i < n; i++ {
+		d := append(append(buf[:0], tok[:i]...), tok[i+1:]...)
+		if w, ok := fuzzyWords[string(d)]; ok {
+			if found != "" && found != w {
+				return "", false
+			}
+			found = w
+		}
+	}
+	if found != "" {
+		return found, true
+	}
+	// Two letters swapped ("acrodo").
+	for i := 0; i+1 < n; i++ {
+		if tok[i] == tok[i+1] {
+			continue
+		}
+		d := append(buf[:0], tok...)
+		d[i], d[i+1] = d[i+1], d[i]
+		if w, ok := fuzzyWords[string(d)]; ok {
+			if found != "" && found != w {
+				return "", false
+			}
+			found = w
+		}
+	}
+	if found != "" {
+		return found, true
+	}
+	if n < fuzzySubstMin {
+		return "", false
+	}
+	// One letter changed, or two swapped: both lose a letter to the same form.
+	for i := 0; i < n; i++ {
+		d := append(append(buf[:0], tok[:i]...), tok[i+1:]...)
+		if w, ok := fuzzyDeletes[string(d)]; ok && w != "" && len(w) == n {
+			if found != "" && found != w {
+				return "", false
+			}
+			found = w
+		}
+	}
+	return found, found != ""
+}
+
+// Verification answers.
+
+// digitWords are the words for one digit, as a person spells a document.
+var digitWords = map[string]byte{
+	"zero": '0', "um": '1', "uma": '1', "dois": '2', "duas": '2', "tres": '3', "quatro": '4',
+	"cinco": '5', "seis": '6', "meia": '6', "sete": '7', "oito": '8', "nove": '9',
+}
+
+// spelledDigits reads a run of three or more digit words ("dois zero
+// cinco") starting at toks[i], returning the digits and the index after.
+func spelledDigits(toks []string, i int) (string, int) {
+	var b [14]byte
+	n, j := 0, i
+	for j < len(toks) && n < len(b) {
+		if toks[j] == breakToken && n > 0 && j+1 < len(toks) {
+			if _, ok := digitWords[toks[j+1]]; ok {
+				j++ // "um, dois, três"
+				continue
+			}
+		}
+		d, ok := digitWords[toks[j]]
+		if !ok {
+			break
+		}
+		b[n] = d
+		n++
+		j++
+	}
+	if n < 3 {
+		return "", i
+	}
+	return string(b[:n]), j
+}
+
+// letterDigits reads a token typed with the letter o for a zero ("2o5",
+// "o44"): digits and o's, at least two digits, at most 14 characters.
+func letterDigits(t string) (string, bool) {
+	if len(t) < 3 || len(t) > 14 {
+		return "", false
+	}
+	digits, os := 0, 0
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case isASCIIDigit(c):
+			digits++
+		case c == 'o':
+			os++
+		default:
+			return "", false
+		}
+	}
+	if digits < 2 || os == 0 {
+		return "", false
+	}
+	b := []byte(t)
+	for i := range b {
+		if b[i] == 'o' {
+			b[i] = '0'
+		}
+	}
+	return string(b), true
+}
+
+// maskedDigits reads a document typed with its hidden part as x's or
+// asterisks already folded ("205xxxxxxxx" → "205xx"): the digits.
+func maskedDigits(t string) (string, bool) {
+	i := 0
+	for i < len(t) && isASCIIDigit(t[i]) {
+		i++
+	}
+	if i < 3 || i > 14 || i == len(t) {
+		return "", false
+	}
+	for _, c := range []byte(t[i:]) {
+		if c != 'x' {
+			return "", false
+		}
+	}
+	return t[:i], true
+}
+
+// mentionsDocument reports whether a message speaks of the document or its
+// first digits: then its one run of three or more digits is the answer
+// whatever else it says ("meu cpf 205 e o resto não vou passar").
+func mentionsDocument(toks []string) bool {
+	for _, t := range toks {
+		switch t {
+		case "cpf", "cnpj", "primeiros", "digitos", "comeca", "comeco", "inicio", "documento":
+			return true
+		}
+	}
+	return false
+}
+
+// Money.
+
+// hundreds are the words for whole hundreds.
+var hundreds = map[string]int{
+	"cem": 100, "cento": 100, "duzentos": 200, "trezentos": 300, "quatrocentos": 400, "quinhentos": 500,
+	"seiscentos": 600, "setecentos": 700, "oitocentos": 800, "novecentos": 900,
+	"sessenta": 60, "setenta": 70, "oitenta": 80, "noventa": 90,
+}
+
+// currencyWord reports the words that say an amount is money.
+func currencyWord(t string) bool {
+	switch t {
+	case "reais", "real", "conto", "contos", "pila", "pilas", "mangos", "mango", "r":
+		return true
+	}
+	return false
+}
+
+// wordNumber reads a number written in words ("duzentos e cinquenta", "mil
+// e quinhentos", "oitenta") at toks[i].
+func wordNumber(toks []string, i int) (int, int, bool) {
+	total, part, j, any := 0, 0, i, false
+	for j < len(toks) {
+		t := toks[j]
+		if t == "e" && any && j+1 < len(toks) {
+			if _, ok := hundreds[toks[j+1]]; ok {
+				j++
+				continue
+			}
+			if _, ok := cardinals[toks[j+1]]; ok {
+				j++
+				continue
+			}
+			break
+		}
+		if t == "mil" {
+			if part == 0 {
+				part = 1
+			}
+			total += part * 1000
+			part, any = 0, true
+			j++
+			continue
+		}
+		if v, ok := hundreds[t]; ok {
+			part += v
+			any = true
+			j++
+			continue
+		}
+		if v, ok := cardinals[t]; ok && t != "um" && t != "uma" || ok && any {
+			part += v
+			any = true
+			j++
+			continue
+		}
+		break
+	}
+	if !any {
+		return 0, i, false
+	}
+	return total + part, j, true
+}
+
+// amountAt reads an amount of money at toks[i]: "200", "r 200 00" (from
+// "R$ 200,00"), "1500" (from "1.500"), "duzentos e cinquenta", with an
+// optional currency word after it. It reports whether a currency word was
+// seen, and the index after the amount.
+func amountAt(toks []string, i int) (cents payments.Cents, next int, money, ok bool) {
+	j := i
+	if j < len(toks) && toks[j] == "r" {
+		money = true
+		j++
+	}
+	if j >= len(toks) {
+		return 0, i, false, false
+	}
+	t := toks[j]
+	var reais int
+	switch {
+	case isDigits(t) && len(t) <= 6:
+		reais = atoi(t)
+		j++
+		// "200 00": the centavos of "200,00".
+		if c := tokAt(toks, j); len(c) == 2 && isDigits(c) && (money || currencyWord(tokAt(toks, j+1))) {
+			cents = payments.Cents(atoi(c))
+			j++
+		}
+	default:
+		v, nx, ok := wordNumber(toks, j)
+		if !ok {
+			return 0, i, false, false
+		}
+		reais, j = v, nx
+	}
+	if currencyWord(tokAt(toks, j)) {
+		money = true
+		j++
+	}
+	if reais <= 0 {
+		return 0, i, false, false
+	}
+	return payments.Cents(reais)*100 + cents, j, money, true
+}
+
+// perMonth reports "por mes", "ao mes", "mensal", "todo mes"... at toks[i]
+// and returns the index after.
+func perMonth(toks []string, i int) bool {
+	switch tokAt(toks, i) {
+	case "mensal", "mensais", "mensalmente", "mes":
+		return true
+	case "por", "ao", "todo", "cada", "no", "a", "pro", "num":
+		switch tokAt(toks, i+1) {
+		case "mes", "parcela", "mensal":
+			return true
+		}
+	}
+	return false
+}
+
+// moneySlots finds a monthly budget ("só consigo 200 por mês", "parcela de
+// no máximo 250") and a down payment ("entrada de 500", "dou 300 de
+// entrada", "400 agora e o resto").
+func moneySlots(toks []string) (budget, down payments.Cents) {
+	rest := false
+	for _, t := range toks {
+		if t == "resto" || t == "restante" {
+			rest = true
+		}
+	}
+	for i := 0; i < len(toks); i++ {
+		c, next, money, ok := amountAt(toks, i)
+		if !ok {
+			continue
+		}
+		prev := func(k int) string {
+			if i-k >= 0 {
+				return toks[i-k]
+			}
+			return ""
+		}
+		// What comes before: "entrada de (uns)", "parcela(s) de (no maximo|ate)".
+		lead := 1
+		for lead <= 3 && isAmountFiller(prev(lead)) {
+			lead++
+		}
+		before := prev(lead)
+		switch {
+		case before == "entrada" || prev(lead+1) == "entrada" && before == "de":
+			if down == 0 {
+				down = c
+			}
+		case seqAt(toks, next, "de", "entrada"), seqAt(toks, next, "na", "entrada"), seqAt(toks, next, "como", "entrada"):
+			if down == 0 {
+				down = c
+			}
+		case rest && seqAt(toks, next, "agora"):
+			if down == 0 {
+				down = c
+			}
+		case perMonth(toks, next):
+			if budget == 0 {
+				budget = c
+			}
+		case (before == "parcela" || before == "parcelas" || before == "parcelinha" || before == "parcelinhas" ||
+			before == "prestacao" || before == "prestacoes" || before == "de" && isInstallmentWord(prev(lead+1))) &&
+			(money || c >= 2000):
+			if budget == 0 {
+				budget = c
+			}
+		}
+		if next > i {
+			i = next - 1
+		}
+	}
+	return budget, down
+}
+
+func isInstallmentWord(t string) bool {
+	switch t {
+	case "parcela", "parcelas", "parcelinha", "parcelinhas", "prestacao", "prestacoes":
+		return true
+	}
+	return false
+}
+
+// isAmountFiller are the words between a cue and its amount.
+func isAmountFiller(t string) bool {
+	switch t {
+	case "uns", "umas", "no", "maximo", "ate", "tipo", "de", "so", "apenas", "somente", "mais", "ou", "menos", "r":
+		return true
+	}
+	return false
+}
+
+func seqAt(toks []string, i int, words ...string) bool { return seq(toks, i, words...) }
+
+// Third parties.
+
+// relations are the words for someone close to the debtor.
+var relations = map[string]bool{
+	"mae": true, "pai": true, "esposa": true, "marido": true, "mulher": true, "irma": true, "irmao": true,
+	"filho": true, "filha": true, "tia": true, "tio": true, "avo": true, "vo": true, "vovo": true,
+	"neto": true, "neta": true, "vizinha": true, "vizinho": true, "amigo": true, "amiga": true,
+	"namorado": true, "namorada": true, "noivo": true, "noiva": true, "sogra": true, "sogro": true,
+	"cunhado": true, "cunhada": true, "prima": true, "primo": true, "sobrinho": true, "sobrinha": true,
+	"patroa": true, "patrao": true, "chefe": true, "colega": true, "companheiro": true, "companheira": true,
+	"madrasta": true, "padrasto": true, "enteado": true, "enteada": true, "genro": true, "nora": true,
+	"esposo": true, "secretaria": true, "cuidadora": true, "cuidador": true, "parente": true, "familiar": true,
+}
+
+// thirdParty reports a message from someone speaking of the debtor: "sou
+// a mãe dela", "aqui é o marido", "quem é Maria?".
+func thirdParty(toks []string) bool {
+	for i, t := range toks {
+		if relations[t] {
+			for j := i - 1; j >= 0 && j >= i-3; j-- {
+				if toks[j] == breakToken {
+					break
+				}
+				if toks[j] == "sou" || toks[j] == "aqui" || toks[j] == "falando" || toks[j] == "ele" || toks[j] == "ela" {
+					return true
+				}
+			}
+			switch tokAt(toks, i+1) {
+			case "dele", "dela":
+				return true
+			}
+		}
+		if relations[t] && (tokAt(toks, i-1) == "minha" || tokAt(toks, i-1) == "meu") {
+			// "é a minha tia", "ele é meu filho", "esse número agora é da minha mãe"
+			for j := i - 2; j >= 0 && j >= i-5; j-- {
+				if toks[j] == breakToken {
+					break
+				}
+				if toks[j] == "e" || toks[j] == "era" {
+					return true
+				}
+			}
+		}
+		if (t == "por" || t == "pelo" || t == "pela") && answering(toks) {
+			switch tokAt(toks, i+1) {
+			case "ela", "ele", "meu", "minha", "dela", "dele":
+				return true // "respondo por ela", "respondendo pelo meu pai"
+			}
+		}
+		next := tokAt(toks, i+1)
+		switch next {
+		case "me", "te", "ja", "ainda", "so":
+			next = tokAt(toks, i+2) // "ela me pediu"
+		}
+		if (t == "ele" || t == "ela") && (i == 0 || clauseStart(toks[i-1])) && absentVerb(next) {
+			// "ela saiu", "ele não pode atender": someone speaking of the
+			// person, who is not there.
+			return true
+		}
+		if t == "quem" && tokAt(toks, i+1) == "e" {
+			// "quem é Maria?": a name the bot never said.
+			n := tokAt(toks, i+2)
+			if n == "" || n == breakToken {
+				continue
+			}
+			if _, known := expansions[n]; !known && !isDigits(n) && len(n) >= 3 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Dates that name no day.
+
+// vagueDateSpan finds words that put a payment in a week, a month or a
+// season without a day ("semana que vem", "em dezembro", "começo do ano",
+// "essa semana"): the engine asks which day.
+func vagueDateSpan(toks []string) (start, end int, ok bool) {
+	for i, t := range toks {
+		switch t {
+		case "semana":
+			if seq(toks, i+1, "que", "vem") {
+				return i, i + 3, true
+			}
+			if tokAt(toks, i+1) == "seguinte" {
+				return i, i + 2, true
+			}
+			if i > 0 {
+				switch toks[i-1] {
+				case "essa", "esta", "nessa", "nesta", "proxima", "outra":
+					return i - 1, i + 1, true
+				}
+			}
+		case "mes":
+			if e, ok := nextMonthWords(toks, i); ok {
+				return i, e, true
+			}
+			if i > 0 && (toks[i-1] == "proximo" || toks[i-1] == "outro") {
+				return i - 1, i + 1, true
+			}
+		case "ano":
+			if seq(toks, i+1, "que", "vem") {
+				return i, i + 3, true
+			}
+			if i > 1 && (toks[i-1] == "do" || toks[i-1] == "de") {
+				switch toks[i-2] {
+				case "comeco", "inicio", "fim", "final":
+					return i - 2, i + 1, true
+				}
+			}
+		case "salario", "pagamento":
+			// "quando cair o salário": covered as a promise phrase.
+		default:
+			if _, ok := months[t]; ok && len(t) > 3 {
+				// A month alone: not after a day number ("15 de dezembro").
+				p := tokAt(toks, i-1)
+				if p == "de" {
+					p = ""
+					if i >= 2 {
+						p = toks[i-2]
+					}
+				}
+				if !isDigits(p) {
+					if _, num := cardinals[p]; !num {
+						return i, i + 1, true
+					}
+				}
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// payWord reports the words right before the day a debtor says they pay.
+func payWord(t string) bool {
+	switch t {
+	case "pago", "pagar", "pagamento", "pagarei", "pix", "transfiro", "deposito", "acerto", "quito", "pagando":
+		return true
+	}
+	return false
+}
+
+// promiseDate picks the day a message promises: when it states several,
+// the one right after a verb of paying ("só recebo dia 5, pago dia 6"),
+// else the first. It also reports whether the day was given as a
+// correction ("não dia 15, só dia 20").
+func promiseDate(toks []string, today time.Time) (d time.Time, start, end int, restated, ok bool) {
+	prevEnd := -1
+	first := true
+	for i := 0; i < len(toks); i++ {
+		dd, e := dateAt(toks, i, today)
+		if e == i {
+			continue
+		}
+		if !dd.IsZero() && !dateNegated(toks, i, e, prevEnd) && !dd.Before(today) &&
+			dd.Sub(today) <= maxPromiseDays*24*time.Hour {
+			byPay := false
+			rest := false
+			for j := i - 1; j >= 0 && j >= i-2; j-- {
+				if payWord(toks[j]) {
+					byPay = true
+				}
+				switch toks[j] {
+				case "so", "somente", "apenas", "mas":
+					rest = true
+				}
+			}
+			if first {
+				d, start, end, restated, ok = dd, i, e, rest, true
+				first = false
+				if byPay {
+					return
+				}
+			} else if byPay || rest {
+				return dd, i, e, rest, true
+			}
+		}
+		prevEnd = e
+		i = e - 1
+	}
+	return
+}
+
+// mentionsData reports words for the document or personal data a debtor
+// may not want to give.
+func mentionsData(toks []string) bool {
+	for _, t := range toks {
+		switch t {
+		case "cpf", "cnpj", "dados", "documento", "documentos", "rg", "numeros", "digitos":
+			return true
+		}
+	}
+	return false
+}
+
+// refusesToGive reports a negation before a verb of giving ("não vou ficar
+// passando", "nem pensar em mandar").
+func refusesToGive(toks []string) bool {
+	neg := false
+	for _, t := range toks {
+		switch {
+		case t == breakToken:
+			neg = false
+		case isNegator(t):
+			neg = true
+		case neg:
+			switch t {
+			case "passar", "passando", "passo", "dar", "dou", "informar", "informo", "mandar", "mando", "enviar",
+				"envio", "fornecer", "forneco", "digitar", "digito", "falar", "falo", "compartilhar":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// clauseStart reports words after which a new clause (and its subject)
+// begins.
+func clauseStart(t string) bool {
+	switch t {
+	case breakToken, "e", "mas", "que", "so", "entao", "agora", "olha", "oi", "ola", "moca", "moco", "porque", "pois":
+		return true
+	}
+	return false
+}
+
+// absentVerb reports what is said of a person who is not the one writing:
+// away, busy, unreachable.
+func absentVerb(t string) bool {
+	switch t {
+	case "nao", "saiu", "viajou", "esta", "foi", "volta", "voltou", "pode", "usa", "mora", "morreu", "faleceu",
+		"trabalha", "pediu", "mandou", "disse", "falou", "se", "deixou", "esqueceu", "perdeu", "trocou", "mudou":
+		return true
+	}
+	return false
+}
+
+// answering reports a verb of answering for someone else.
+func answering(toks []string) bool {
+	for _, t := range toks {
+		switch t {
+		case "atendo", "atendendo", "respondo", "respondendo", "falo", "falando", "escrevo", "escrevendo", "cuido":
+			return true
+		}
+	}
+	return false
+}

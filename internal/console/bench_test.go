@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,11 @@ func BenchmarkConsolePages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer conn.Release() // (idempotent) a Fatal must not leave the pool waiting for it
+	scale := 1           // REGUA_BENCH_CONSOLE=small: a hundredth, to try the fixture quickly
+	if os.Getenv("REGUA_BENCH_CONSOLE") == "small" {
+		scale = 100
+	}
 	// A fixture, not a ledger: triggers off (a replica's role) while loading.
 	for _, sql := range []string{
 		`SET session_replication_role = replica`,
@@ -40,14 +46,14 @@ func BenchmarkConsolePages(b *testing.B) {
 		 SELECT 'b-' || i, 'Devedor ' || i, lpad(i::text, 11, '0'), 'cpf', ARRAY['+55119' || lpad(i::text, 8, '0')]
 		 FROM generate_series(1, 100000) i`,
 		`INSERT INTO charges (external_id, debtor_id, amount, due_date, status, paid_at)
-		 SELECT 'ch-' || i, (SELECT min(id) FROM debtors) + i % 100000, 1000 + (i * 7919) % 500000,
+		 SELECT 'ch-' || i, (SELECT min(id) FROM debtors) + i % 100000, 1000 + (i::bigint * 7919) % 500000,
 		        date '2025-06-01' + (i % 700),
 		        CASE WHEN i % 10 < 6 THEN 'open' WHEN i % 10 < 9 THEN 'paid' ELSE 'written_off' END,
 		        CASE WHEN i % 10 BETWEEN 6 AND 8 THEN (date '2025-06-01' + (i % 700) + (i % 40) - 5)::timestamptz END
 		 FROM generate_series(1, 1000000) i`,
 		`INSERT INTO ledger_transactions (kind, effective_at) SELECT 'payment', now() FROM generate_series(1, 300000)`,
 		`INSERT INTO payments (end_to_end_id, amount, paid_at, debtor_id, transaction_id, source)
-		 SELECT 'E' || i, 1000 + (i * 104729) % 300000, timestamptz '2025-06-01' + (i % 548) * interval '1 day' + (i % 86400) * interval '1 second',
+		 SELECT 'E' || i, 1000 + (i::bigint * 104729) % 300000, timestamptz '2025-06-01' + (i % 548) * interval '1 day' + (i % 86400) * interval '1 second',
 		        (SELECT min(id) FROM debtors) + i % 100000, (SELECT min(id) FROM ledger_transactions) + i - 1, 'webhook'
 		 FROM generate_series(1, 300000) i`,
 		`INSERT INTO promises (debtor_id, promised_for, amount, status)
@@ -74,6 +80,11 @@ func BenchmarkConsolePages(b *testing.B) {
 		`SET session_replication_role = origin`,
 		`ANALYZE`,
 	} {
+		if scale > 1 {
+			for _, n := range []string{"10000000", "1000000", "300000", "200000", "100000", "20000"} {
+				sql = strings.ReplaceAll(sql, n, strconv.Itoa(mustAtoi(n)/scale))
+			}
+		}
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			b.Fatalf("%.80s: %v", strings.TrimSpace(sql), err)
 		}
@@ -127,4 +138,12 @@ func BenchmarkConsolePages(b *testing.B) {
 			get(b, "/console/", "pediu para falar com uma pessoa")
 		}
 	})
+}
+
+func mustAtoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		panic(err)
+	}
+	return n
 }

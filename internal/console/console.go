@@ -169,6 +169,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	agent("POST /console/conversations/{id}/release", c.releasePost)
 	agent("POST /console/conversations/{id}/close", c.closePost)
 	agent("GET /console/receipts/{id}", c.receiptGet)
+	agent("POST /console/alerts/{id}/resolve", c.resolveAlertPost)
 	agent("GET /console/debtors", c.debtorSearch)
 	agent("GET /console/debtors/{external_id}", c.debtorPage)
 	agent("POST /console/debtors/{external_id}/unlock", c.unlockPost)

@@ -236,7 +236,12 @@ func (c *Console) inboxPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, _ := c.waitingCount(r.Context())
-	c.render(w, r, "inbox", http.StatusOK, map[string]any{"Title": "Atendimento", "Rows": rows, "Filter": f, "Waiting": n,
+	alerts, err := c.alerts(r.Context())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.render(w, r, "inbox", http.StatusOK, map[string]any{"Title": "Atendimento", "Rows": rows, "Filter": f, "Waiting": n, "Alerts": alerts,
 		"Categories": categories, "Flash": r.URL.Query().Get("ok")})
 }
 

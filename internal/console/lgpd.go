@@ -115,7 +115,7 @@ func (c *Console) Erase(ctx context.Context, debtorID int64, actor string) error
 	var chats []chat
 	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, channel, chat FROM conversations
-			WHERE debtor_id = $1 OR (channel IN ('whatsapp', 'webchat') AND chat = ANY($2)) FOR UPDATE`, debtorID, d.Phones)
+			WHERE debtor_id = $1 OR (channel IN ('whatsapp', 'webchat') AND chat = ANY($2))`, debtorID, d.Phones)
 		if err != nil {
 			return err
 		}
@@ -146,7 +146,6 @@ func (c *Console) Erase(ctx context.Context, debtorID int64, actor string) error
 			args []any
 		}{
 			{`UPDATE messages SET text = '', payload = '{}', actions = '[]', channel_message_id = NULL WHERE conversation_id = ANY($1)`, []any{ids}},
-			{`UPDATE conversations SET chat = 'apagado:' || id, status_reason = '', updated_at = now() WHERE id = ANY($1)`, []any{ids}},
 			{`UPDATE conversation_notes SET text = '[apagado]' WHERE conversation_id = ANY($1)`, []any{ids}},
 			{`UPDATE conversation_status_log SET reason = '' WHERE conversation_id = ANY($1)`, []any{ids}},
 			{`UPDATE receipts SET caption = '', media_ref = '' WHERE conversation_id = ANY($1) OR debtor_id = $2`, []any{ids, debtorID}},
@@ -163,6 +162,9 @@ func (c *Console) Erase(ctx context.Context, debtorID int64, actor string) error
 			// Stored API answers (idempotent replays) that carried the data.
 			{`DELETE FROM idempotency_keys WHERE response IS NOT NULL AND EXISTS (
 				SELECT 1 FROM unnest($1::text[]) v WHERE position(convert_to(v, 'UTF8') IN response) > 0)`, []any{data}},
+			// The conversation rows last, so that chat turns wait on them
+			// only for the end of the transaction.
+			{`UPDATE conversations SET chat = 'apagado:' || id, status_reason = '', updated_at = now() WHERE id = ANY($1)`, []any{ids}},
 			{`UPDATE debtors SET name = $2, document = '00000000000', document_kind = 'cpf', phones = '{}', email = '',
 				erased_at = now(), updated_at = now() WHERE id = $1`, []any{debtorID, ErasedName}},
 		}

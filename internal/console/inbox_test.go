@@ -113,6 +113,14 @@ func TestTwoAgentsClaimAtOnce(t *testing.T) {
 	if claims != 1 {
 		t.Fatalf("%d claims", claims)
 	}
+	// Handed back by another path (the API's release): the claim goes too.
+	if err := e.m.Bot.Release(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	e.m.Pool.QueryRow(context.Background(), "SELECT count(*) FROM conversation_claims WHERE conversation_id = $1", id).Scan(&claims)
+	if claims != 0 {
+		t.Fatal("the claim outlived the hand back")
+	}
 }
 
 // The takeover over HTTP: the inbox lists the conversation with its reason

@@ -60,6 +60,11 @@ CREATE INDEX conversation_status_log_at_idx ON conversation_status_log (at, stat
 CREATE FUNCTION conversation_status_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO conversation_status_log (conversation_id, status, reason) VALUES (NEW.id, NEW.status, NEW.status_reason);
+    -- Back with the bot or closed, by whatever path (the console, the API,
+    -- a debtor's "SAIR"): nobody holds it any more.
+    IF NEW.status IN ('bot', 'closed') THEN
+        DELETE FROM conversation_claims WHERE conversation_id = NEW.id;
+    END IF;
     PERFORM pg_notify('regua_console', json_build_object('conversation_id', NEW.id, 'status', NEW.status)::text);
     RETURN NULL;
 END $$;

@@ -14,9 +14,10 @@ import (
 )
 
 // KPIs are the dashboard's figures for a period of civil days [From, To]
-// in REGUA_TIMEZONE. Every query reads an index made for it (migration
-// 0040): payments by paid_at, charges by due_date and paid_at, promises by
-// date, plans by date, conversations by status. None reads messages.
+// in REGUA_TIMEZONE. Every query reads pre-aggregated data or an index made
+// for it (migration 0040): charges by due date and status (kept by
+// triggers), payments by paid_at, charges by paid_at, promises and plans by
+// date, conversations by status. None reads messages.
 type KPIs struct {
 	From, To time.Time
 
@@ -101,8 +102,8 @@ func (c *Console) ComputeKPIs(ctx context.Context, from, to time.Time) (*KPIs, e
 	}
 
 	err = c.pool.QueryRow(ctx, `SELECT coalesce(sum(amount), 0), coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0),
-			count(*), count(*) FILTER (WHERE status = 'paid')
-		FROM charges WHERE due_date >= $1 AND due_date <= $2 AND status <> 'cancelled'`,
+			coalesce(sum(charges), 0), coalesce(sum(charges) FILTER (WHERE status = 'paid'), 0)
+		FROM kpi_charges_by_due WHERE due_date >= $1 AND due_date <= $2 AND status <> 'cancelled'`,
 		payments.Date(start, loc), payments.Date(to, loc)).Scan(&k.DueAmount, &k.DuePaid, &k.DueCount, &k.PaidCount)
 	if err != nil {
 		return nil, fmt.Errorf("console: kpi recovery: %w", err)
@@ -140,8 +141,8 @@ func (c *Console) ComputeKPIs(ctx context.Context, from, to time.Time) (*KPIs, e
 
 	k.Aging = []AgingBucket{{Label: "A vencer"}, {Label: "0–30 dias"}, {Label: "31–60 dias"}, {Label: "61–90 dias"}, {Label: "90+ dias"}}
 	rows, err = c.pool.Query(ctx, `SELECT CASE WHEN due_date >= $1 THEN 0 WHEN $1 - due_date <= 30 THEN 1 WHEN $1 - due_date <= 60 THEN 2
-			WHEN $1 - due_date <= 90 THEN 3 ELSE 4 END, count(*), sum(amount)
-		FROM charges WHERE status = 'open' GROUP BY 1`, today)
+			WHEN $1 - due_date <= 90 THEN 3 ELSE 4 END, sum(charges), sum(amount)
+		FROM kpi_charges_by_due WHERE status = 'open' GROUP BY 1`, today)
 	if err != nil {
 		return nil, fmt.Errorf("console: kpi aging: %w", err)
 	}

@@ -125,6 +125,14 @@ func TestKPIsAgainstHandComputedFixture(t *testing.T) {
 		m.Pool.Exec(ctx, "UPDATE conversation_status_log SET at = $2 WHERE conversation_id = $1", id, now.Add(-time.Duration(2*(i+1))*time.Hour))
 	}
 
+	// The incremental aggregate agrees with the charges themselves.
+	var drift int
+	if err := m.Pool.QueryRow(ctx, `SELECT count(*) FROM (
+			SELECT due_date, status, count(*) AS n, sum(amount) AS a FROM charges GROUP BY 1, 2) c
+		FULL JOIN (SELECT * FROM kpi_charges_by_due WHERE charges <> 0 OR amount <> 0) k USING (due_date, status)
+		WHERE c.n IS DISTINCT FROM k.charges OR c.a IS DISTINCT FROM k.amount`).Scan(&drift); err != nil || drift != 0 {
+		t.Fatalf("kpi_charges_by_due drifted from charges on %d rows (%v)", drift, err)
+	}
 	k, err := m.Console.ComputeKPIs(ctx, day(11, 1), day(11, 30))
 	if err != nil {
 		t.Fatal(err)

@@ -112,7 +112,6 @@ CREATE TRIGGER charges_paid_at BEFORE UPDATE OF status ON charges
 
 -- KPI reads: index-only scans over the period.
 CREATE INDEX payments_paid_at_idx ON payments (paid_at) INCLUDE (amount);
-CREATE INDEX charges_due_kpi_idx ON charges (due_date) INCLUDE (amount, status, paid_at);
 CREATE INDEX charges_paid_kpi_idx ON charges (paid_at) INCLUDE (due_date, amount) WHERE paid_at IS NOT NULL;
 
 CREATE INDEX promises_for_idx ON promises (promised_for) INCLUDE (status);
@@ -134,3 +133,48 @@ ALTER TABLE ledger_transactions ADD CONSTRAINT ledger_transactions_kind_check
 -- An LGPD erase anonymises the debtor in place (the ledger keeps pointing
 -- at the row) and says when.
 ALTER TABLE debtors ADD COLUMN erased_at timestamptz;
+
+-- Charges by due date and status, kept incrementally by statement-level
+-- triggers (a bulk import adds one row per due date, not one per charge;
+-- a statement that changes no status or amount writes nothing). The KPIs'
+-- recovery rate and aging read this instead of every charge. Upserts go in
+-- key order, so concurrent statements cannot deadlock on it.
+CREATE TABLE kpi_charges_by_due (
+    due_date date NOT NULL,
+    status   text NOT NULL,
+    charges  bigint NOT NULL,
+    amount   bigint NOT NULL,
+    PRIMARY KEY (due_date, status)
+);
+INSERT INTO kpi_charges_by_due SELECT due_date, status, count(*), sum(amount) FROM charges GROUP BY 1, 2;
+
+CREATE FUNCTION kpi_charges_by_due_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO kpi_charges_by_due (due_date, status, charges, amount)
+        SELECT due_date, status, count(*), sum(amount) FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
+        ON CONFLICT (due_date, status) DO UPDATE
+            SET charges = kpi_charges_by_due.charges + EXCLUDED.charges, amount = kpi_charges_by_due.amount + EXCLUDED.amount;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO kpi_charges_by_due (due_date, status, charges, amount)
+        SELECT due_date, status, sum(n), sum(a) FROM (
+            SELECT due_date, status, 1 AS n, amount AS a FROM new_rows
+            UNION ALL
+            SELECT due_date, status, -1, -amount FROM old_rows) d
+        GROUP BY 1, 2 HAVING sum(n) <> 0 OR sum(a) <> 0 ORDER BY 1, 2
+        ON CONFLICT (due_date, status) DO UPDATE
+            SET charges = kpi_charges_by_due.charges + EXCLUDED.charges, amount = kpi_charges_by_due.amount + EXCLUDED.amount;
+    ELSE
+        INSERT INTO kpi_charges_by_due (due_date, status, charges, amount)
+        SELECT due_date, status, -count(*), -sum(amount) FROM old_rows GROUP BY 1, 2 ORDER BY 1, 2
+        ON CONFLICT (due_date, status) DO UPDATE
+            SET charges = kpi_charges_by_due.charges + EXCLUDED.charges, amount = kpi_charges_by_due.amount + EXCLUDED.amount;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER charges_kpi_insert AFTER INSERT ON charges REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION kpi_charges_by_due_apply();
+CREATE TRIGGER charges_kpi_update AFTER UPDATE ON charges REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION kpi_charges_by_due_apply();
+CREATE TRIGGER charges_kpi_delete AFTER DELETE ON charges REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION kpi_charges_by_due_apply();

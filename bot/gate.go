@@ -95,13 +95,29 @@ func (s *Service) Gate(ctx context.Context, q Querier, channel, chat string, deb
 	if q == nil {
 		q = s.Pool
 	}
+	return gateScan(q.QueryRow(ctx, gateSQL, debtorID, channel, chat), channel)
+}
+
+func gateScan(row pgx.Row, channel string) (Hold, error) {
 	var f GateFacts
-	err := q.QueryRow(ctx, gateSQL, debtorID, channel, chat).Scan(&f.OptOutWhatsApp, &f.OptOutTelegram, &f.OptOutEmail,
+	err := row.Scan(&f.OptOutWhatsApp, &f.OptOutTelegram, &f.OptOutEmail,
 		&f.WrongNumber, &f.ChatWrongNumber, &f.Disputed, &f.WithAgent, &f.Paused)
 	if err != nil {
 		return HoldNone, fmt.Errorf("bot: gate: %w", err)
 	}
 	return Decide(channel, f), nil
+}
+
+// QueueGate is Gate for a caller that batches its statements: it queues
+// the gate's read on b (sent in the caller's transaction, after the
+// caller's own locks) and sets *hold when the batch's results are read
+// (pgx.BatchResults.Close).
+func QueueGate(b *pgx.Batch, channel, chat string, debtorID int64, hold *Hold) {
+	b.Queue(gateSQL, debtorID, channel, chat).QueryRow(func(row pgx.Row) error {
+		h, err := gateScan(row, channel)
+		*hold = h
+		return err
+	})
 }
 
 // Querier runs a statement on a pool or in a transaction.

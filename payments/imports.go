@@ -45,29 +45,29 @@ func (s *Store) ImportDebtors(ctx context.Context, ds []Debtor, actor, filename 
 			return err
 		}
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_debtors (
-			external_id text, name text, document text, document_kind text, phones text[], email text, preferred_channel text
+			external_id text, name text, document text, document_kind text, phones text[], email text, preferred_channel text, state text
 		) ON COMMIT DROP`); err != nil {
 			return err
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_debtors"},
-			[]string{"external_id", "name", "document", "document_kind", "phones", "email", "preferred_channel"},
+			[]string{"external_id", "name", "document", "document_kind", "phones", "email", "preferred_channel", "state"},
 			pgx.CopyFromSlice(len(ds), func(i int) ([]any, error) {
 				d := ds[i]
-				return []any{d.ExternalID, d.Name, d.Document, d.DocumentKind, d.Phones, d.Email, d.PreferredChannel}, nil
+				return []any{d.ExternalID, d.Name, d.Document, d.DocumentKind, d.Phones, d.Email, d.PreferredChannel, d.State}, nil
 			}))
 		if err != nil {
 			return err
 		}
 		return tx.QueryRow(ctx, `
 			WITH up AS (
-				INSERT INTO debtors AS d (external_id, name, document, document_kind, phones, email, preferred_channel)
-				SELECT external_id, name, document, document_kind, phones, email, preferred_channel FROM import_debtors
+				INSERT INTO debtors AS d (external_id, name, document, document_kind, phones, email, preferred_channel, state)
+				SELECT external_id, name, document, document_kind, phones, email, preferred_channel, state FROM import_debtors
 				ON CONFLICT (external_id) DO UPDATE SET
 					name = excluded.name, document = excluded.document, document_kind = excluded.document_kind,
 					phones = excluded.phones, email = excluded.email, preferred_channel = excluded.preferred_channel,
-					updated_at = now()
-				WHERE (d.name, d.document, d.phones, d.email, d.preferred_channel)
-				      IS DISTINCT FROM (excluded.name, excluded.document, excluded.phones, excluded.email, excluded.preferred_channel)
+					state = excluded.state, updated_at = now()
+				WHERE (d.name, d.document, d.phones, d.email, d.preferred_channel, d.state)
+				      IS DISTINCT FROM (excluded.name, excluded.document, excluded.phones, excluded.email, excluded.preferred_channel, excluded.state)
 				RETURNING (xmax = 0) AS inserted
 			)
 			SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`).Scan(&res.Inserted, &res.Updated)

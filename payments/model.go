@@ -6,6 +6,7 @@ import "time"
 const (
 	ChannelWhatsApp = "whatsapp"
 	ChannelTelegram = "telegram"
+	ChannelEmail    = "email" // the régua's outbound-only channel
 )
 
 // Charge statuses.
@@ -26,7 +27,8 @@ type Debtor struct {
 	DocumentKind     string    `json:"document_kind"` // DocCPF or DocCNPJ
 	Phones           []string  `json:"phones"`        // E.164
 	Email            string    `json:"email,omitempty"`
-	PreferredChannel string    `json:"preferred_channel,omitempty"` // "", ChannelWhatsApp or ChannelTelegram
+	PreferredChannel string    `json:"preferred_channel,omitempty"` // "", ChannelWhatsApp, ChannelTelegram or ChannelEmail
+	State            string    `json:"state,omitempty"`             // UF (e.g. "RJ"), or "": the phone's area code places the debtor
 	OptOutWhatsApp   bool      `json:"opt_out_whatsapp"`
 	OptOutTelegram   bool      `json:"opt_out_telegram"`
 	WrongNumber      bool      `json:"wrong_number"`

@@ -23,12 +23,12 @@ func NewStore(ledger *Ledger) *Store {
 	return &Store{pool: ledger.pool, ledger: ledger}
 }
 
-const debtorCols = `id, external_id, name, document, document_kind, phones, email, preferred_channel,
+const debtorCols = `id, external_id, name, document, document_kind, phones, email, preferred_channel, state,
 	opt_out_whatsapp, opt_out_telegram, wrong_number, created_at, updated_at`
 
 func scanDebtor(row pgx.Row) (*Debtor, error) {
 	var d Debtor
-	err := row.Scan(&d.ID, &d.ExternalID, &d.Name, &d.Document, &d.DocumentKind, &d.Phones, &d.Email, &d.PreferredChannel,
+	err := row.Scan(&d.ID, &d.ExternalID, &d.Name, &d.Document, &d.DocumentKind, &d.Phones, &d.Email, &d.PreferredChannel, &d.State,
 		&d.OptOutWhatsApp, &d.OptOutTelegram, &d.WrongNumber, &d.CreatedAt, &d.UpdatedAt)
 	return &d, err
 }
@@ -44,9 +44,9 @@ func scanCharge(row pgx.Row) (*Charge, error) {
 // CreateDebtor inserts a new debtor. An existing external id is a conflict
 // unless the stored debtor is identical (then it is returned unchanged).
 func (s *Store) CreateDebtor(ctx context.Context, d *Debtor) (created bool, err error) {
-	row := s.pool.QueryRow(ctx, `INSERT INTO debtors (external_id, name, document, document_kind, phones, email, preferred_channel)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (external_id) DO NOTHING RETURNING `+debtorCols,
-		d.ExternalID, d.Name, d.Document, d.DocumentKind, d.Phones, d.Email, d.PreferredChannel)
+	row := s.pool.QueryRow(ctx, `INSERT INTO debtors (external_id, name, document, document_kind, phones, email, preferred_channel, state)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (external_id) DO NOTHING RETURNING `+debtorCols,
+		d.ExternalID, d.Name, d.Document, d.DocumentKind, d.Phones, d.Email, d.PreferredChannel, d.State)
 	got, err := scanDebtor(row)
 	if err == nil {
 		*d = *got
@@ -60,7 +60,7 @@ func (s *Store) CreateDebtor(ctx context.Context, d *Debtor) (created bool, err 
 		return false, err
 	}
 	if old.Name != d.Name || old.Document != d.Document || strings.Join(old.Phones, ",") != strings.Join(d.Phones, ",") ||
-		old.Email != d.Email || old.PreferredChannel != d.PreferredChannel {
+		old.Email != d.Email || old.PreferredChannel != d.PreferredChannel || old.State != d.State {
 		return false, &Error{Code: ECONFLICT, Field: "external_id", Message: fmt.Sprintf("debtor %s already exists with other data", d.ExternalID)}
 	}
 	*d = *old

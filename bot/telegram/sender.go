@@ -21,7 +21,7 @@ import (
 // ErrBlocked is returned (wrapped) by Send when the person blocked the bot:
 // the debtor is marked unreachable on Telegram and the message must go by
 // another channel.
-var ErrBlocked = errors.New("telegram: the person blocked the bot")
+var ErrBlocked = fmt.Errorf("telegram: the person blocked the bot: %w", bot.ErrUnreachable)
 
 // maxAttempts bounds how often one message is tried (429s and refused
 // connections); each 429 waits what Telegram asked.

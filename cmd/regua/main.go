@@ -24,6 +24,7 @@ Usage:
   regua apikey list                        list API keys (name, prefix, created, last used, revoked)
   regua apikey revoke ID|PREFIX|NAME       revoke a key: it stops working at once
   regua user add --email E --role R        create a console user (agent, supervisor or admin; password on stdin)
+  regua reminders preview [--at TIME] [--debtor ID]   what the régua would send at TIME, and why not
   regua version                            print version and build info
 
 Settings come from REGUA_* environment variables (and .env); see README.md.
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return apikeyCommand(ctx, args[1:], stdout, stderr)
 	case "user":
 		return userCommand(ctx, args[1:], stdin, stdout, stderr)
+	case "reminders":
+		return remindersCommand(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		return versionCommand(stdout)
 	case "help", "--help", "-h":

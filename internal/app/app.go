@@ -28,6 +28,7 @@ import (
 	"github.com/regua/regua/internal/jobs"
 	"github.com/regua/regua/internal/postgres"
 	"github.com/regua/regua/internal/redisstore"
+	"github.com/regua/regua/internal/reminders"
 	"github.com/regua/regua/payments"
 	"github.com/regua/regua/payments/billing"
 	"github.com/regua/regua/payments/pix/apipix"
@@ -58,6 +59,9 @@ type Main struct {
 	Bot      *bot.Service
 	Telegram *telegram.Channel // nil unless REGUA_TELEGRAM_TOKEN is set
 	Console  *console.Console  // the staff console (built by Handler)
+
+	Regua        *reminders.Regua       // the régua's planner and dispatcher
+	ReguaConfigs *reminders.ConfigStore // the cadence, versioned
 
 	Policies  *payments.PolicyStore
 	Plans     *payments.Plans
@@ -156,7 +160,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 	m.Bot = bot.New(bot.Deps{Pool: pool, Rows: m.rows, Redis: m.Sessions, Store: m.Store, Ledger: m.Ledger, Billing: m.Billing,
 		Engine: conversations.NewEngine(), Log: log, Business: cfg.BusinessName, BusinessDocument: cfg.BusinessDocument, PublicURL: cfg.PublicURL, Chat: bot.ChatInfo(cfg.Chat)})
 	m.Bot.RegisterSender(bot.ChannelWebchat, webchat.Sender{})
-	m.Jobs, err = jobs.New(jobs.Config{Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing,
+	if err := m.openRegua(); err != nil {
+		m.Close()
+		return nil, err
+	}
+	m.Jobs, err = jobs.New(jobs.Config{Regua: m.Regua, Pool: pool, Log: log, Secret: cfg.WebhookSecret, Now: now, Billing: m.Billing,
 		HTTPClient: egress.Client(cfg.WebhookAllowPrivate, 15*time.Second),
 		Reconciler: reconciler, Confirmer: confirmer{m.Bot}, Starter: starter{m.Bot}, Ledger: m.Ledger, Plans: m.Plans})
 	if err != nil {
@@ -197,6 +205,7 @@ func (m *Main) Handler() http.Handler {
 	m.registerChat(mux, api)
 	m.registerTelegram(mux)
 	m.registerConsole(mux)
+	m.registerRegua(mux, api)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if m.Config.Demo {
 			http.Redirect(w, r, "/chat", http.StatusFound)

@@ -27,7 +27,8 @@ type service struct {
 // start runs the whole service on a random port against its own database.
 func start(t testing.TB, env map[string]string) *service {
 	t.Helper()
-	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true"}
+	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true",
+		"REGUA_REGUA_EVERY": "off"} // these tests are not about reminders
 	for k, v := range env {
 		vars[k] = v
 	}

@@ -38,7 +38,8 @@ func (c *movingClock) Set(t time.Time) {
 // startAt is start with a clock the test controls (demo mode).
 func startAt(t *testing.T, clk *movingClock) *service {
 	t.Helper()
-	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true"}
+	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true",
+		"REGUA_REGUA_EVERY": "off"} // these tests are not about reminders
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)

@@ -42,7 +42,7 @@ var quick = telegram.Limits{PerChat: 10 * time.Millisecond, Window: 100 * time.M
 func startTelegram(t *testing.T, secret string) *tgService {
 	t.Helper()
 	fake := telegramtest.New(t, telegramtest.Config{})
-	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true",
+	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true", "REGUA_REGUA_EVERY": "off",
 		"REGUA_TELEGRAM_TOKEN": fake.Token, "REGUA_TELEGRAM_API_URL": fake.URL}
 	if secret != "" {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")

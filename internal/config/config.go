@@ -57,6 +57,8 @@ type Config struct {
 
 	// Chat holds what the bot tells debtors who ask (chat.go).
 	Chat ChatSettings
+
+	Regua Regua // the régua's settings (regua.go)
 }
 
 // Demo values used when REGUA_DEMO is on and the business left them empty.
@@ -174,6 +176,9 @@ func load(getenv func(string) string, serving bool) (*Config, error) {
 		return nil, err
 	}
 	if c.Chat, err = loadChat(getenv); err != nil {
+		return nil, err
+	}
+	if err := c.loadRegua(get); err != nil {
 		return nil, err
 	}
 	if c.MetricsAddr != "" {

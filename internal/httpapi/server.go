@@ -135,6 +135,7 @@ type DebtorJSON struct {
 	Phones           []string  `json:"phones"`
 	Email            string    `json:"email,omitempty"`
 	PreferredChannel string    `json:"preferred_channel,omitempty"`
+	State            string    `json:"state,omitempty"`
 	OptOutWhatsApp   bool      `json:"opt_out_whatsapp"`
 	OptOutTelegram   bool      `json:"opt_out_telegram"`
 	WrongNumber      bool      `json:"wrong_number"`
@@ -143,7 +144,7 @@ type DebtorJSON struct {
 }
 
 func debtorJSON(d *payments.Debtor) DebtorJSON {
-	return DebtorJSON{d.ExternalID, d.Name, d.Document, d.DocumentKind, d.Phones, d.Email, d.PreferredChannel,
+	return DebtorJSON{d.ExternalID, d.Name, d.Document, d.DocumentKind, d.Phones, d.Email, d.PreferredChannel, d.State,
 		d.OptOutWhatsApp, d.OptOutTelegram, d.WrongNumber, d.CreatedAt, d.UpdatedAt}
 }
 

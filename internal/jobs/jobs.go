@@ -89,6 +89,11 @@ type Config struct {
 	// whose installments are too late, every PlanBreaksEvery (default 1 h).
 	Plans           *payments.Plans
 	PlanBreaksEvery time.Duration
+	// Regua, when set, adds the régua's queue, send workers and periodic
+	// planner (internal/reminders).
+	Regua interface {
+		Register(workers *river.Workers, rc *river.Config)
+	}
 }
 
 // New builds the River client and its workers.
@@ -129,6 +134,9 @@ func New(cfg Config) (*Jobs, error) {
 			&river.PeriodicJobOpts{RunOnStart: true})}
 	}
 	addPlanBreaks(workers, rc, cfg)
+	if cfg.Regua != nil {
+		cfg.Regua.Register(workers, rc)
+	}
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), rc)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)

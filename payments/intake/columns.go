@@ -20,6 +20,7 @@ var debtorColumns = []column{
 	{FieldPhone, true, []string{"phone", "telefone", "celular", "whatsapp", "fone", "phones", "telefones", "celulares", "fones", "tel", "mobile", "numero_whatsapp"}},
 	{FieldEmail, false, []string{"email", "e-mail", "emails", "correio_eletronico"}},
 	{FieldPreferredChannel, false, []string{"preferred_channel", "channel", "canal", "canal_preferido", "canal_preferencial", "canal_de_contato"}},
+	{FieldState, false, []string{"state", "uf", "estado", "sigla_uf"}},
 }
 
 var chargeColumns = []column{

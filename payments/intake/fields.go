@@ -19,6 +19,7 @@ const (
 	FieldPhones           = "phones"
 	FieldEmail            = "email"
 	FieldPreferredChannel = "preferred_channel"
+	FieldState            = "state"
 	FieldDebtorExternalID = "debtor_external_id"
 	FieldDescription      = "description"
 	FieldAmount           = "amount"
@@ -54,7 +55,8 @@ type DebtorFields struct {
 	// Phones is the API's list form; its numbers are added to Phone's.
 	Phones           []string `json:"phones,omitempty"`
 	Email            string   `json:"email,omitempty"`
-	PreferredChannel string   `json:"preferred_channel,omitempty"` // whatsapp, telegram or empty
+	PreferredChannel string   `json:"preferred_channel,omitempty"` // whatsapp, telegram, email or empty
+	State            string   `json:"state,omitempty"`             // UF such as RJ, or empty
 }
 
 // ChargeFields is one charge as text, as it comes from a CSV line or a JSON
@@ -84,6 +86,7 @@ func DebtorFromFields(f DebtorFields) (payments.Debtor, []FieldError) {
 	d.Phones = checkPhones(f.Phone, f.Phones, &errs)
 	d.Email = checkEmail(f.Email, &errs)
 	d.PreferredChannel = checkChannel(f.PreferredChannel, &errs)
+	d.State = checkState(f.State, &errs)
 	if len(errs) > 0 {
 		return payments.Debtor{}, errs
 	}
@@ -387,8 +390,20 @@ func checkChannel(v string, errs *[]FieldError) string {
 		return payments.ChannelWhatsApp
 	case "telegram", "telegrama", "tg", "tele":
 		return payments.ChannelTelegram
+	case "email", "mail", "correioeletronico":
+		return payments.ChannelEmail
 	}
-	fail(errs, FieldPreferredChannel, v, "must be whatsapp, telegram or empty")
+	fail(errs, FieldPreferredChannel, v, "must be whatsapp, telegram, email or empty")
+	return ""
+}
+
+// checkState accepts a UF code in any case ("rj", " RJ "), or empty.
+func checkState(v string, errs *[]FieldError) string {
+	uf := strings.ToUpper(trim(v))
+	if uf == "" || payments.ValidState(uf) {
+		return uf
+	}
+	fail(errs, FieldState, v, "must be a state code (UF) such as SP or RJ, or empty")
 	return ""
 }
 

@@ -113,6 +113,7 @@ func ParseDebtors(r io.Reader, opts Options) (*DebtorBatch, error) {
 				Phone:            get(3),
 				Email:            get(4),
 				PreferredChannel: get(5),
+				State:            get(6),
 			})
 		},
 		func(line int, d payments.Debtor) DebtorRow { return DebtorRow{Line: line, Debtor: d} },
@@ -151,7 +152,7 @@ func ParseCharges(r io.Reader, opts Options) (*ChargeBatch, error) {
 func sameDebtor(a, b *payments.Debtor) bool {
 	return a.ExternalID == b.ExternalID && a.Name == b.Name && a.Document == b.Document &&
 		a.DocumentKind == b.DocumentKind && slices.Equal(a.Phones, b.Phones) &&
-		a.Email == b.Email && a.PreferredChannel == b.PreferredChannel
+		a.Email == b.Email && a.PreferredChannel == b.PreferredChannel && a.State == b.State
 }
 
 func sameCharge(a, b *payments.Charge) bool {

@@ -18,6 +18,10 @@ func (m *Main) registerConsole(mux *http.ServeMux) {
 			Plans: m.Plans, Policies: m.Policies, Billing: m.Billing, Log: m.Log, Now: m.Now, PublicURL: cfg.PublicURL,
 			BusinessName: cfg.BusinessName, BusinessDocument: cfg.BusinessDocument, PixKey: cfg.PixKey, PixName: cfg.PixName, PixCity: cfg.PixCity,
 			CreateAPIKey: func(ctx context.Context, name string) (string, error) { return httpapi.CreateAPIKey(ctx, m.Pool, name) }})
+		if m.ReguaConfigs != nil {
+			m.Console.Regua = m.Console.NewReguaSettings(m.ReguaConfigs)
+			m.Console.Reminders = console.ReguaReminders{Pool: m.Pool}
+		}
 	}
 	m.Console.Register(mux)
 }

@@ -176,8 +176,8 @@ func TestKPIsAgainstHandComputedFixture(t *testing.T) {
 	check("wait avg", k.WaitAvg.Round(time.Second), 3*time.Hour)
 	check("wait max", k.WaitMax.Round(time.Second), 4*time.Hour)
 	check("escalations in period", k.EscalationsInPeriod, 3)
-	if k.StepsAvailable {
-		t.Error("step figures without the régua")
+	if !k.StepsAvailable || len(k.Steps) != 0 {
+		t.Errorf("step figures: available %v, %d rows without any reminder", k.StepsAvailable, len(k.Steps))
 	}
 
 	// The page and the CSV say the same.

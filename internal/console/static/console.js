@@ -87,3 +87,22 @@
     });
   }
 })();
+
+// Live preview of the régua's texts while the admin edits them.
+(function () {
+  'use strict';
+  const ta = document.querySelector('textarea[data-preview]');
+  const box = document.getElementById('regua-preview-box');
+  if (!ta || !box) return;
+  let timer = null;
+  ta.addEventListener('input', function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      const body = new URLSearchParams({ config: ta.value, preview: '1' });
+      fetch(ta.dataset.preview, { method: 'POST', body: body, credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
+        .then(function (r) { return r.text(); })
+        .then(function (html) { box.innerHTML = html; })
+        .catch(function () {});
+    }, 400);
+  });
+})();

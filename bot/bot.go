@@ -40,6 +40,10 @@ type Reply struct {
 	Text    string                 `json:"text"`
 	Options []conversations.Option `json:"options,omitempty"`
 	Pix     *Pix                   `json:"pix,omitempty"`
+	// Variants are equivalent phrasings of Text for a message the business
+	// starts; a channel that must not repeat itself (WhatsApp) rotates
+	// them. Not stored.
+	Variants []string `json:"-"`
 }
 
 // Pix is a Pix code attached to a reply.

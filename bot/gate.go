@@ -135,6 +135,7 @@ func (s *Service) Start(ctx context.Context, channel, chat string, debtorID int6
 		return HoldNone, payments.Invalid("chat", "channel and chat are required")
 	}
 	var hold Hold
+	ctx = WithStartedByBusiness(ctx)
 	err := s.serial.Do(ctx, channel, chat, func(ctx context.Context) error {
 		var err error
 		if hold, err = s.Gate(ctx, nil, channel, chat, debtorID); err != nil {

@@ -11,11 +11,9 @@ import (
 	"github.com/regua/regua/conversations"
 )
 
-// ErrUnreachable is wrapped by a channel's delivery error when the person
-// cannot be reached there at all (Telegram 403, an SMTP 5xx, WhatsApp
-// logged out): the régua moves to the next channel instead of retrying.
-// Any other delivery error is temporary.
-var ErrUnreachable = errors.New("unreachable on this channel")
+// A channel's delivery error that wraps ErrUnreachable (Telegram 403, an
+// SMTP 5xx, WhatsApp logged out; see channel.go) makes the régua move to
+// the next channel instead of retrying; any other is temporary.
 
 // ErrNoSender is returned by Deliver for a channel with no Sender.
 var ErrNoSender = errors.New("bot: no sender for this channel")
@@ -37,6 +35,10 @@ func (s *Service) Reachable(channel string) bool {
 	}
 	if h, ok := snd.(Healthy); ok {
 		return h.Healthy()
+	}
+	if h, ok := snd.(Health); ok {
+		usable, _ := h.Usable(context.Background())
+		return usable
 	}
 	return true
 }

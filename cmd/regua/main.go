@@ -25,6 +25,8 @@ Usage:
   regua apikey revoke ID|PREFIX|NAME       revoke a key: it stops working at once
   regua user add --email E --role R        create a console user (agent, supervisor or admin; password on stdin)
   regua reminders preview [--at TIME] [--debtor ID]   what the régua would send at TIME, and why not
+  regua whatsapp pair [--phone 55DDDNUMBER] link a WhatsApp number (QR code, or a pairing code)
+  regua whatsapp status|logout             the linked number and its state; unlink it
   regua version                            print version and build info
 
 Settings come from REGUA_* environment variables (and .env); see README.md.
@@ -60,6 +62,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userCommand(ctx, args[1:], stdin, stdout, stderr)
 	case "reminders":
 		return remindersCommand(ctx, args[1:], stdout, stderr)
+	case "whatsapp":
+		return whatsappCommand(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		return versionCommand(stdout)
 	case "help", "--help", "-h":

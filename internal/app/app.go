@@ -20,6 +20,7 @@ import (
 	"github.com/regua/regua/bot"
 	"github.com/regua/regua/bot/telegram"
 	"github.com/regua/regua/bot/webchat"
+	"github.com/regua/regua/bot/whatsapp"
 	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/internal/config"
 	"github.com/regua/regua/internal/console"
@@ -59,6 +60,10 @@ type Main struct {
 	Bot      *bot.Service
 	Telegram *telegram.Channel // nil unless REGUA_TELEGRAM_TOKEN is set
 	Console  *console.Console  // the staff console (built by Handler)
+	WhatsApp *whatsapp.Channel // nil unless REGUA_WHATSAPP=on
+	// WhatsAppClient, when set (tests), replaces whatsmeow as the WhatsApp
+	// connection of the replica holding the lease.
+	WhatsAppClient func(context.Context) (whatsapp.Client, error)
 
 	Regua        *reminders.Regua       // the régua's planner and dispatcher
 	ReguaConfigs *reminders.ConfigStore // the cadence, versioned
@@ -179,6 +184,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 		m.Close()
 		return nil, err
 	}
+	if err := m.openWhatsApp(); err != nil {
+		m.Close()
+		return nil, err
+	}
 	if cfg.Demo {
 		if err := SeedDemo(ctx, m.Store, m.Ledger, m.Plans, log); err != nil {
 			m.Close()
@@ -196,7 +205,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 // Handler builds the HTTP surface.
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
-	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Metrics: m.mainMetrics(),
+	api := httpapi.New(httpapi.Deps{Pool: m.Pool, Store: m.Store, Ledger: m.Ledger, Log: m.Log, Ready: m.ready, Degraded: m.degraded, Metrics: m.mainMetrics(),
 		Policies: m.Policies, Plans: m.Plans})
 	api.Register(mux)
 	api.RegisterPix(mux, httpapi.PixDeps{Billing: m.Billing, Secret: m.Config.WebhookSecret, PublicURL: m.Config.PublicURL, Now: m.Now,
@@ -206,6 +215,7 @@ func (m *Main) Handler() http.Handler {
 	m.registerTelegram(mux)
 	m.registerConsole(mux)
 	m.registerRegua(mux, api)
+	m.registerWhatsApp(mux, api)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if m.Config.Demo {
 			http.Redirect(w, r, "/chat", http.StatusFound)
@@ -247,6 +257,10 @@ func (m *Main) Start() error {
 		return err
 	}
 	if err := m.startTelegram(); err != nil {
+		ln.Close()
+		return err
+	}
+	if err := m.startWhatsApp(); err != nil {
 		ln.Close()
 		return err
 	}
@@ -302,6 +316,7 @@ func (m *Main) Close() error {
 	}
 	m.closeTelegram()
 	m.closeConsole()
+	m.closeWhatsApp()
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()

@@ -22,7 +22,7 @@ func (m *Main) openRegua() error {
 	}
 	d := &reminders.Dispatcher{Pool: m.Pool, Bot: m.Bot, Configs: m.ReguaConfigs, Ledger: m.Ledger, Log: m.Log, Loc: cfg.Location,
 		Now: now, Speed: speed, Metrics: reminders.NewMetrics(m.registry), Business: cfg.BusinessName, Document: cfg.BusinessDocument,
-		Webchat: cfg.Demo}
+		Webchat: cfg.Demo, Demo: cfg.Demo}
 	if cfg.Regua.SMTPURL != "" {
 		snd, err := email.New(email.Config{URL: cfg.Regua.SMTPURL, From: cfg.Regua.MailFrom, BusinessName: cfg.BusinessName,
 			BusinessDocument: cfg.BusinessDocument, PublicURL: cfg.PublicURL, Secret: cfg.WebhookSecret})

@@ -28,7 +28,8 @@ type Config struct {
 	TelegramAPIURL        string
 	TelegramWebhookSecret string
 
-	WhatsApp bool
+	WhatsApp         bool
+	WhatsAppSettings WhatsAppSettings // REGUA_WHATSAPP_* (internal/config/whatsapp.go)
 
 	PixKey, PixName, PixCity string
 
@@ -159,6 +160,9 @@ func load(getenv func(string) string, serving bool) (*Config, error) {
 	case "off", "false", "0":
 	default:
 		return nil, &Error{"REGUA_WHATSAPP", fmt.Sprintf("%q must be on or off", v)}
+	}
+	if err := loadWhatsApp(get, c); err != nil {
+		return nil, err
 	}
 
 	ttl := get("REGUA_SESSION_TTL", "24h")

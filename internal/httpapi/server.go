@@ -28,6 +28,7 @@ type Server struct {
 	plans    *payments.Plans
 	log      *slog.Logger
 	ready    func(context.Context) error
+	degraded func(context.Context) map[string]string
 	metrics  prometheus.Gatherer
 	keyUsed  sync.Map // API key id → when this process last wrote its last_used_at
 }
@@ -40,6 +41,9 @@ type Deps struct {
 	Log     *slog.Logger
 	Ready   func(context.Context) error // nil error when PostgreSQL and Redis answer
 	Metrics prometheus.Gatherer         // nil: no /metrics here (REGUA_METRICS_ADDR serves it)
+	// Degraded names the parts that work only in part (WhatsApp down), if
+	// any: /readyz still answers 200, with status "degraded". May be nil.
+	Degraded func(context.Context) map[string]string
 
 	Policies *payments.PolicyStore // the negotiation policy (RegisterPlans)
 	Plans    *payments.Plans       // offers and plans (RegisterPlans, statement)
@@ -47,7 +51,7 @@ type Deps struct {
 
 // New builds the Server.
 func New(d Deps) *Server {
-	return &Server{pool: d.Pool, store: d.Store, ledger: d.Ledger, policies: d.Policies, plans: d.Plans, log: d.Log, ready: d.Ready, metrics: d.Metrics}
+	return &Server{pool: d.Pool, store: d.Store, ledger: d.Ledger, policies: d.Policies, plans: d.Plans, log: d.Log, ready: d.Ready, degraded: d.Degraded, metrics: d.Metrics}
 }
 
 // maxImportBody bounds an import upload (a 100,000-line file is ~8 MB).
@@ -94,6 +98,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
 		return
+	}
+	if s.degraded != nil {
+		if parts := s.degraded(ctx); len(parts) > 0 {
+			WriteJSON(w, http.StatusOK, map[string]any{"status": "degraded", "degraded": parts})
+			return
+		}
 	}
 	WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

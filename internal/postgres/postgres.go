@@ -120,6 +120,11 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 		return fmt.Errorf("postgres: river migrations: %w", err)
 	}
 
+	// whatsmeow's device store (internal/postgres/whatsmeow.go).
+	if err := upgradeWhatsmeow(ctx, pool); err != nil {
+		return err
+	}
+
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version integer PRIMARY KEY,
 		name text NOT NULL,

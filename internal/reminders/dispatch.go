@@ -62,6 +62,9 @@ type Dispatcher struct {
 	Link func(ctx context.Context, debtorID int64, phone string) string
 	// Webchat: the web chat reaches debtors by phone (demo mode only).
 	Webchat bool
+	// Demo: a demonstration reminds only on the web chat: made-up debtors'
+	// phones and addresses may well be somebody's.
+	Demo bool
 }
 
 // facts are what the worker re-reads, under the reminder's lock, right
@@ -197,6 +200,9 @@ func (d *Dispatcher) targets(ctx context.Context, f *facts, step regua.Step) []t
 		if !slices.Contains(order, c) {
 			order = append(order, c)
 		}
+	}
+	if d.Demo {
+		order = []string{regua.ChannelWebchat}
 	}
 	var out []target
 	for _, c := range order {

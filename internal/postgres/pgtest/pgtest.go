@@ -88,7 +88,8 @@ func template(ctx context.Context, admin *pgx.Conn) (string, error) {
 		return "", err
 	}
 	h := sha256.New()
-	h.Write([]byte("river-v1")) // bump when River's migrations change
+	h.Write([]byte("river-v1"))      // bump when River's migrations change
+	h.Write([]byte("whatsmeow-v11")) // bump when whatsmeow's store upgrades change
 	for _, m := range ms {
 		h.Write([]byte(m.Name))
 		h.Write([]byte(m.SQL))

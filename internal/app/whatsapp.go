@@ -128,5 +128,8 @@ func pairingError(err error) error {
 func (m *Main) registerWhatsApp(mux *http.ServeMux, api *httpapi.Server) {
 	if m.WhatsApp != nil {
 		api.RegisterWhatsApp(mux, whatsAppPairing{m.WhatsApp})
+		if m.Console != nil {
+			m.Console.WhatsApp = m.Console.NewWhatsAppSettings(whatsAppPairing{m.WhatsApp})
+		}
 	}
 }

@@ -106,3 +106,48 @@
     }, 400);
   });
 })();
+
+// WhatsApp pairing: the QR code (or the phone code) arrives as server-sent
+// events on the POST's answer and is drawn as it changes.
+(function () {
+  'use strict';
+  const form = document.getElementById('wa-pair');
+  if (!form) return;
+  const status = document.getElementById('wa-pair-status');
+  const img = document.getElementById('wa-qr');
+  const code = document.getElementById('wa-code');
+  form.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    status.textContent = 'Aguardando o WhatsApp…';
+    fetch(form.getAttribute('action'), { method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin' })
+      .then(function (res) {
+        const reader = res.body.getReader();
+        const dec = new TextDecoder();
+        let buf = '';
+        function handle(block) {
+          let event = 'message', data = '';
+          block.split('\n').forEach(function (l) {
+            if (l.startsWith('event: ')) event = l.slice(7);
+            if (l.startsWith('data: ')) data += l.slice(6);
+          });
+          if (!data) return;
+          const d = JSON.parse(data);
+          if (event === 'qr') { img.src = d.png; img.hidden = false; status.textContent = 'Abra o WhatsApp no celular → Aparelhos conectados → Conectar um aparelho, e leia o código.'; }
+          if (event === 'pairing_code') { code.textContent = d.code; code.hidden = false; status.textContent = 'No celular, escolha “Conectar com número de telefone” e digite o código.'; }
+          if (event === 'paired') { img.hidden = true; code.hidden = true; status.textContent = 'Pareado: ' + d.number; setTimeout(function () { window.location.reload(); }, 1500); }
+          if (event === 'error') { status.textContent = 'Não foi possível: ' + d.error; }
+        }
+        function pump() {
+          return reader.read().then(function (r) {
+            if (r.done) return;
+            buf += dec.decode(r.value, { stream: true });
+            let i;
+            while ((i = buf.indexOf('\n\n')) >= 0) { handle(buf.slice(0, i)); buf = buf.slice(i + 2); }
+            return pump();
+          });
+        }
+        return pump();
+      })
+      .catch(function (e) { status.textContent = 'Falhou: ' + e.message; });
+  });
+})();

@@ -33,7 +33,10 @@ func (f *fakePairing) WhatsAppPair(ctx context.Context, phone string, show func(
 	return "+5511988887777", nil
 }
 
-func (f *fakePairing) WhatsAppLogout(context.Context) error { f.loggedOut, f.paired = true, false; return nil }
+func (f *fakePairing) WhatsAppLogout(context.Context) error {
+	f.loggedOut, f.paired = true, false
+	return nil
+}
 
 func TestWhatsAppSettings(t *testing.T) {
 	e := setup(t)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -51,12 +52,16 @@ func TestMaskStringEveryForm(t *testing.T) {
 	}
 }
 
+var timeField = regexp.MustCompile(`"time":"[^"]*"`)
+
 func TestLoggerMasksErrorsAndAttrs(t *testing.T) {
 	for _, f := range personalForms {
 		var buf bytes.Buffer
 		log := NewLogger(&buf, slog.LevelDebug)
 		log.Error("request failed", "err", errors.New("bot: conversation wc:"+f.in+" vanished"), "note", f.in)
-		if strings.Contains(buf.String(), f.secret) {
+		// The timestamp's digits are not personal (and may hold "456").
+		line := timeField.ReplaceAllString(buf.String(), "")
+		if strings.Contains(line, f.secret) {
 			t.Errorf("log leaks %q: %s", f.in, buf.String())
 		}
 	}

@@ -2,7 +2,9 @@ package reminders
 
 import (
 	"context"
+	"os"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,6 +32,15 @@ func peakSampler() (stop func() float64) {
 	return func() float64 { close(done); return float64(peak.Load()) / (1 << 20) }
 }
 
+// benchCharges is the number of open charges BenchmarkPlanMillion plans
+// over: 1,000,000, or REGUA_BENCH_CHARGES.
+func benchCharges() int {
+	if n, err := strconv.Atoi(os.Getenv("REGUA_BENCH_CHARGES")); err == nil && n >= 4 {
+		return n
+	}
+	return 1_000_000
+}
+
 // BenchmarkPlanMillion plans over 1,000,000 open charges (250,000 debtors,
 // due dates spread over the cadence's reach), the first run (every charge
 // gets its latest due step: ~1,000,000 reminders and their send jobs) and
@@ -39,19 +50,22 @@ func BenchmarkPlanMillion(b *testing.B) {
 	ctx := context.Background()
 	_, err := f.pool.Exec(ctx, `
 		INSERT INTO debtors (external_id, name, document, document_kind, phones)
-		SELECT 'd' || g, 'Pessoa ' || g, '52998224725', 'cpf', ARRAY['+55119' || lpad(g::text, 8, '0')] FROM generate_series(1, 250000) g`)
+		SELECT 'd' || g, 'Pessoa ' || g, '52998224725', 'cpf', ARRAY['+55119' || lpad(g::text, 8, '0')] FROM generate_series(1, $1 / 4) g`, benchCharges())
 	if err != nil {
 		b.Fatal(err)
 	}
 	_, err = f.pool.Exec(ctx, `
 		INSERT INTO charges (external_id, debtor_id, description, amount, due_date)
-		SELECT 'c' || g, (SELECT min(id) FROM debtors) + (g % 250000), 'Mensalidade', 10000, DATE '2026-12-01' + 3 - (g % 34)
-		FROM generate_series(1, 1000000) g`)
+		SELECT 'c' || g, (SELECT min(id) FROM debtors) + (g % ($1 / 4)), 'Mensalidade', 10000, DATE '2026-12-01' + 3 - (g % 34)
+		FROM generate_series(1, $1) g`, benchCharges())
 	if err != nil {
 		b.Fatal(err)
 	}
 	f.pool.Exec(ctx, "ANALYZE")
 	client := f.client(b, 1) // inserts the jobs; never started
+	if os.Getenv("REGUA_BENCH_NOJOBS") != "" {
+		client = nil // measure the reminders' side alone
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		runtime.GC()

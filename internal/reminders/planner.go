@@ -3,6 +3,7 @@ package reminders
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,6 +17,9 @@ import (
 // reads: planning streams the table in keyset pages of this size, each in
 // its own short transaction, never holding the whole table in memory.
 const batchSize = 5000
+
+// writers record pages concurrently with the reading of the next ones.
+const writers = 2
 
 // Planner finds the (charge, step) and (installment, step) pairs that are
 // due and records each once, with its send job, in one transaction.
@@ -138,6 +142,42 @@ func (p *Planner) Plan(ctx context.Context, client *river.Client[pgx.Tx], now ti
 	// A day of margin each side: debtors' zones differ from ours.
 	from := today.AddDays(-hi - 1).In(time.UTC)
 	to := today.AddDays(-lo + 1).In(time.UTC)
+	// Two writers record pages while this goroutine reads the next ones:
+	// at most four pages are in memory at once.
+	work := make(chan []due, 1)
+	failed := make(chan error, writers)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range work {
+				planned, moved, err := p.record(ctx, client, cfg.Version, today, now, batch)
+				if err != nil {
+					failed <- err
+					for range work { // drain: the reader stops at the failure
+					}
+					return
+				}
+				mu.Lock()
+				st.Planned += planned
+				st.Moved += moved
+				mu.Unlock()
+			}
+		}()
+	}
+	finish := func(err error) (Stats, error) {
+		close(work)
+		wg.Wait()
+		if err == nil {
+			select {
+			case err = <-failed:
+			default:
+			}
+		}
+		return st, err
+	}
 	for _, plan := range []bool{false, true} {
 		var after int64
 		for {
@@ -147,7 +187,7 @@ func (p *Planner) Plan(ctx context.Context, client *river.Client[pgx.Tx], now ti
 			}
 			rows, err := p.pool.Query(ctx, q, args...)
 			if err != nil {
-				return st, fmt.Errorf("regua: plan: %w", err)
+				return finish(fmt.Errorf("regua: plan: %w", err))
 			}
 			var batch []due
 			n := 0
@@ -163,7 +203,7 @@ func (p *Planner) Plan(ctx context.Context, client *river.Client[pgx.Tx], now ti
 				}
 				if err := rows.Scan(dest...); err != nil {
 					rows.Close()
-					return st, fmt.Errorf("regua: plan: %w", err)
+					return finish(fmt.Errorf("regua: plan: %w", err))
 				}
 				n++
 				after = id
@@ -194,23 +234,23 @@ func (p *Planner) Plan(ctx context.Context, client *river.Client[pgx.Tx], now ti
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
-				return st, fmt.Errorf("regua: plan: %w", err)
+				return finish(fmt.Errorf("regua: plan: %w", err))
 			}
 			st.Read += n
 			if len(batch) > 0 {
-				planned, moved, err := p.record(ctx, client, cfg.Version, today, now, batch)
-				if err != nil {
-					return st, err
+				// Recorded by a writer while the next page is read.
+				select {
+				case work <- batch:
+				case err := <-failed:
+					return finish(err)
 				}
-				st.Planned += planned
-				st.Moved += moved
 			}
 			if n < batchSize {
 				break
 			}
 		}
 	}
-	return st, nil
+	return finish(nil)
 }
 
 func (p *Planner) record(ctx context.Context, client *river.Client[pgx.Tx], version int64, today regua.Date, now time.Time, batch []due) (planned, moved int, err error) {
@@ -225,6 +265,14 @@ func (p *Planner) record(ctx context.Context, client *river.Client[pgx.Tx], vers
 		offsets[i], ats[i] = int32(d.offset), d.at
 	}
 	err = pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		// A page lost in a crash is planned again by the next run (the
+		// reminders and their jobs go or stay together): no need to wait
+		// for the disk.
+		// A page's debtors are a few thousand of maybe millions: probe them
+		// by id rather than hash the whole table.
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off; SET LOCAL enable_hashjoin = off"); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, insertSQL, debtors, charges, insts, steps, offsets, intents, ats, reasons, details,
 			version, today.In(time.UTC), now)
 		if err != nil {

@@ -100,6 +100,7 @@ type InboxRow struct {
 	LastMessageAt    *time.Time
 	LastMessage      string
 	ClaimedBy        string
+	Linked           bool // the chat is linked to the debtor (else found by its phone)
 }
 
 // Reason categories for the inbox filter.
@@ -186,8 +187,16 @@ func (c *Console) inbox(ctx context.Context, f InboxFilter, userID int64) ([]Inb
 		       c.last_message_at,
 		       coalesce((SELECT m.text FROM messages m WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1), ''),
 		       coalesce(u.email, ''), coalesce(cl.user_id, 0)
+		       , c.debtor_id IS NOT NULL
 		FROM conversations c
-		LEFT JOIN debtors d ON d.id = c.debtor_id
+		-- The chat's debtor; for a chat not linked yet (a reminder's, a
+		-- stranger's), the debtor with that phone, shown as not verified.
+		LEFT JOIN LATERAL (
+			SELECT * FROM debtors WHERE id = c.debtor_id
+			UNION ALL
+			(SELECT * FROM debtors WHERE c.debtor_id IS NULL AND c.wrong_number_at IS NULL AND c.channel IN ('whatsapp', 'webchat')
+			 AND phones @> ARRAY[c.chat] ORDER BY id LIMIT 1)
+			LIMIT 1) d ON true
 		LEFT JOIN conversation_claims cl ON cl.conversation_id = c.id
 		LEFT JOIN console_users u ON u.id = cl.user_id
 		WHERE c.status IN ('waiting_agent', 'with_agent')
@@ -205,7 +214,7 @@ func (c *Console) inbox(ctx context.Context, f InboxFilter, userID int64) ([]Inb
 		var r InboxRow
 		var claimer int64
 		if err := rows.Scan(&r.ID, &r.Channel, &r.Chat, &r.Status, &r.Reason, &r.DebtorExternalID, &r.DebtorName, &r.Owed,
-			&r.WaitingSince, &r.LastMessageAt, &r.LastMessage, &r.ClaimedBy, &claimer); err != nil {
+			&r.WaitingSince, &r.LastMessageAt, &r.LastMessage, &r.ClaimedBy, &claimer, &r.Linked); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("console: inbox: %w", err)
 		}

@@ -230,3 +230,22 @@ func TestTakeoverOverHTTP(t *testing.T) {
 		}
 	}
 }
+
+// A chat not linked to its debtor yet (a reminder's, handed to staff at
+// D+30) shows the debtor its phone belongs to, marked as not verified.
+func TestInboxShowsDebtorByPhone(t *testing.T) {
+	e := setup(t)
+	e.user(t, "ana@regua.test", console.RoleAgent)
+	c := e.client(t)
+	c.login("ana@regua.test")
+	ctx := context.Background()
+	var id int64
+	if err := e.m.Pool.QueryRow(ctx, "INSERT INTO conversations (channel, chat) VALUES ('webchat', '+5511999000001') RETURNING id").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	e.m.Pool.Exec(ctx, "UPDATE conversations SET status = 'waiting_agent', status_reason = 'régua: D+30' WHERE id = $1", id)
+	_, body := c.get("/console/?reason=d30")
+	if !strings.Contains(body, "Maria da Silva") || !strings.Contains(body, "identidade não confirmada") {
+		t.Fatalf("inbox row: %s", body)
+	}
+}

@@ -140,6 +140,10 @@ func pairingError(err error) error {
 // registerWhatsApp mounts the pairing API when WhatsApp is on.
 func (m *Main) registerWhatsApp(mux *http.ServeMux, api *httpapi.Server) {
 	if m.WhatsApp != nil {
-		api.RegisterWhatsApp(mux, whatsAppPairing{ch: m.WhatsApp, pool: m.Pool})
+		pairing := whatsAppPairing{ch: m.WhatsApp, pool: m.Pool}
+		api.RegisterWhatsApp(mux, pairing)
+		if m.Console != nil {
+			m.Console.WhatsApp = m.Console.NewWhatsAppSettings(pairing)
+		}
 	}
 }

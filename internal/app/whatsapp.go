@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/regua/regua/bot"
 	"github.com/regua/regua/bot/whatsapp"
+	"github.com/regua/regua/internal/console"
 	"github.com/regua/regua/internal/httpapi"
 	"github.com/regua/regua/internal/postgres"
 	"github.com/regua/regua/payments"
@@ -144,6 +147,29 @@ func (m *Main) registerWhatsApp(mux *http.ServeMux, api *httpapi.Server) {
 		api.RegisterWhatsApp(mux, pairing)
 		if m.Console != nil {
 			m.Console.WhatsApp = m.Console.NewWhatsAppSettings(pairing)
+			if m.Console.Media == nil {
+				m.Console.Media = map[string]console.MediaFetcher{}
+			}
+			m.Console.Media["whatsapp-media:"] = whatsAppMedia{m.Pool}
 		}
 	}
+}
+
+// whatsAppMedia gives the console the files debtors sent on WhatsApp (a
+// receipt's image), by their whatsapp-media:ID reference.
+type whatsAppMedia struct{ pool *pgxpool.Pool }
+
+func (w whatsAppMedia) FetchMedia(ctx context.Context, ref string) (string, []byte, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(ref, "whatsapp-media:"), 10, 64)
+	if err != nil {
+		return "", nil, payments.Errorf(payments.ENOTFOUND, "comprovante não encontrado")
+	}
+	mt, _, data, err := whatsapp.ReadMedia(ctx, w.pool, id)
+	if errors.Is(err, whatsapp.ErrNoMedia) {
+		return "", nil, payments.Errorf(payments.ENOTFOUND, "arquivo não encontrado")
+	}
+	if mt == "" {
+		mt = "application/octet-stream"
+	}
+	return mt, data, err
 }

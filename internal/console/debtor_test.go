@@ -210,6 +210,17 @@ func TestLGPDExportAndErase(t *testing.T) {
 	admin.post(fmt.Sprintf("/console/conversations/%d/note", convID), url.Values{"text": {"Falei com " + first + ", CPF " + doc}})
 	admin.post(fmt.Sprintf("/console/conversations/%d/reply", convID), url.Values{"text": {"Olá " + first + "!"}})
 	admin.post("/console/debtors/z-1/payment", url.Values{"amount": {"50,00"}, "key": {"z"}, "reason": {"pago por " + name}})
+	// What the WhatsApp channel keeps of the person: a queued reply, a
+	// receipt's file, an edit.
+	for _, q := range []string{
+		`INSERT INTO whatsapp_outbox (chat, priority, body, image, wa_id, not_after) VALUES ($1, 0, 'Oi ' || $2, $3::bytea, 'wa-z-1', now() + interval '1 day')`,
+		`INSERT INTO whatsapp_media (chat, wa_id, kind, mimetype, file_name, data) VALUES ($1, 'wa-z-2', 'image', 'image/jpeg', 'comprovante ' || $2 || '.jpg', $3::bytea)`,
+		`INSERT INTO whatsapp_changes (chat, wa_id, kind, text) VALUES ($1, 'wa-z-3', 'edited', 'sou ' || $2 || ' ' || length($3::bytea))`,
+	} {
+		if _, err := e.m.Pool.Exec(ctx, q, phone, name, []byte("recibo de "+name+" "+doc)); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	res, body := admin.get("/console/debtors/z-1/export")
 	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {

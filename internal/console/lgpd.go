@@ -164,6 +164,15 @@ func (c *Console) Erase(ctx context.Context, debtorID int64, actor string) error
 				SELECT 1 FROM unnest($1::text[]) v WHERE position(convert_to(v, 'UTF8') IN response) > 0)`, []any{data}},
 			// The conversation rows last, so that chat turns wait on them
 			// only for the end of the transaction.
+			// What the WhatsApp channel keeps, by the person's phones: a
+			// reply still queued is not sent any more.
+			{`UPDATE whatsapp_outbox SET chat = 'apagado:' || id, body = '', image = NULL,
+				reason = CASE WHEN status = 'queued' THEN 'erased' ELSE reason END,
+				failed_at = CASE WHEN status = 'queued' THEN now() ELSE failed_at END,
+				status = CASE WHEN status = 'queued' THEN 'failed' ELSE status END
+				WHERE chat = ANY($1)`, []any{d.Phones}},
+			{`DELETE FROM whatsapp_media WHERE chat = ANY($1)`, []any{d.Phones}},
+			{`UPDATE whatsapp_changes SET chat = 'apagado:' || id, text = '' WHERE chat = ANY($1)`, []any{d.Phones}},
 			{`UPDATE conversations SET chat = 'apagado:' || id, status_reason = '', updated_at = now() WHERE id = ANY($1)`, []any{ids}},
 			{`UPDATE debtors SET name = $2, document = '00000000000', document_kind = 'cpf', phones = '{}', email = '',
 				erased_at = now(), updated_at = now() WHERE id = $1`, []any{debtorID, ErasedName}},

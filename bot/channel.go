@@ -34,3 +34,18 @@ func StartedByBusiness(ctx context.Context) bool {
 func WithStartedByBusiness(ctx context.Context) context.Context {
 	return context.WithValue(ctx, startedKey{}, true)
 }
+
+type outboundKey struct{}
+
+// WithOutboundKey marks ctx as carrying the message stored under key (a
+// reminder's "reminder:<id>"), so that a channel that later learns the
+// message's fate (WhatsApp's delivery and read receipts) can say so.
+func WithOutboundKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, outboundKey{}, key)
+}
+
+// OutboundKey is the key WithOutboundKey put in ctx ("" for none).
+func OutboundKey(ctx context.Context) string {
+	k, _ := ctx.Value(outboundKey{}).(string)
+	return k
+}

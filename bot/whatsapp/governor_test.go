@@ -305,3 +305,23 @@ func TestGovernorAcrossRestartsAndReplicas(t *testing.T) {
 		t.Fatalf("%d sends granted at one instant across two replicas", granted.Load())
 	}
 }
+
+// A message queued with an outbound key (a reminder's) keeps it on each of
+// its outbox rows, so WhatsApp's receipts can reach the reminder; a reply
+// has none.
+func TestOutboundKeyRidesAlong(t *testing.T) {
+	ch, _, clk := setupChannel(t, nil, testBudgets, time.Date(2026, 12, 2, 10, 0, 0, 0, saoPaulo))
+	ctx := context.Background()
+	if _, err := ch.box.enqueue(bot.WithOutboundKey(ctx, "reminder:42"), "+5511999000001", PriorityStarted, []Out{{Text: "a"}, {Text: "b"}}, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.box.enqueue(ctx, "+5511999000002", PriorityReply, []Out{{Text: "c"}}, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var keyed, bare int
+	ch.cfg.Pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE outbound_key = 'reminder:42' AND chat = '+5511999000001'),
+		count(*) FILTER (WHERE outbound_key IS NULL AND chat = '+5511999000002') FROM whatsapp_outbox`).Scan(&keyed, &bare)
+	if keyed != 2 || bare != 1 {
+		t.Fatalf("%d keyed rows (want 2), %d without a key (want 1)", keyed, bare)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.mau.fi/whatsmeow"
+
+	"github.com/regua/regua/bot"
 )
 
 // Outbox statuses: a message's outcome, from the send and the receipts.
@@ -62,9 +64,15 @@ func (o outbox) enqueue(ctx context.Context, chat string, priority int, outs []O
 		ids[i] = string(whatsmeow.GenerateMessageID())
 		bodies[i], images[i] = m.Text, m.PNG
 	}
-	_, err := o.pool.Exec(ctx, `INSERT INTO whatsapp_outbox (chat, priority, body, image, wa_id, not_after, created_at)
-		SELECT $1, $2, x.b, x.i, x.w, $6, $5 FROM unnest($3::text[], $4::bytea[], $7::text[]) WITH ORDINALITY AS x(b, i, w, n) ORDER BY x.n`,
-		chat, priority, bodies, images, now, now.Add(ttl), ids)
+	// A reminder's key rides along, so its receipts reach the reminder
+	// (migration 0031).
+	var key *string
+	if k := bot.OutboundKey(ctx); k != "" {
+		key = &k
+	}
+	_, err := o.pool.Exec(ctx, `INSERT INTO whatsapp_outbox (chat, priority, body, image, wa_id, not_after, created_at, outbound_key)
+		SELECT $1, $2, x.b, x.i, x.w, $6, $5, $8 FROM unnest($3::text[], $4::bytea[], $7::text[]) WITH ORDINALITY AS x(b, i, w, n) ORDER BY x.n`,
+		chat, priority, bodies, images, now, now.Add(ttl), ids, key)
 	if err != nil {
 		return nil, fmt.Errorf("whatsapp: queue: %w", err)
 	}

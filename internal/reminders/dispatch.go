@@ -463,7 +463,7 @@ func (d *Dispatcher) try(ctx context.Context, cfg regua.Config, step regua.Step,
 	if t.channel == regua.ChannelEmail {
 		derr = d.Mail.Deliver(ctx, email.Message{To: t.chat, DebtorID: f.debtorID, Text: text, Link: link, Key: key})
 	} else {
-		derr = d.Bot.Deliver(ctx, t.channel, t.chat, bot.Reply{Text: text})
+		derr = d.Bot.Deliver(bot.WithOutboundKey(ctx, key), t.channel, t.chat, bot.Reply{Text: text})
 	}
 	if derr != nil {
 		permanent := errors.Is(derr, bot.ErrUnreachable) || errors.Is(derr, bot.ErrNoSender)

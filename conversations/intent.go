@@ -233,6 +233,8 @@ const (
 	sigRemaining   // "quanto falta"
 	sigPixAsk      // "manda o pix": a request for the code itself
 	sigCorrection  // "na verdade", "aliás": a promise restated
+	sigWrongWeak   // "engano": a wrong number unless the debt is disputed
+	sigPartial     // "não tenho tudo": hardship, or the reason for a plan asked for
 )
 
 type signals uint64
@@ -258,7 +260,7 @@ type phraseSpec struct {
 
 var phraseSpecs = []phraseSpec{
 	{sigWrongPerson, sigNone, "nao sou eu|nao sou ele|nao sou ela|nao sou essa pessoa|nao sou o|nao sou a|" +
-		"numero errado|numero trocado|numero esta errado|pessoa errada|engano|foi engano|por engano|" +
+		"numero errado|numero trocado|numero esta errado|pessoa errada|" +
 		"nao conheco|nao conheco essa pessoa|nao conheco ninguem|desconheco essa pessoa|desconheco esse nome|" +
 		"nao e dele|nao e dela|nao mora aqui|nao e aqui|nao e esse numero|nao e meu numero|esse numero nao e meu|" +
 		"mudou de numero|trocou de numero|nao me chamo|meu nome nao e|nao tenho nada a ver|conheco nao|" +
@@ -270,6 +272,9 @@ var phraseSpecs = []phraseSpec{
 		"nao sei quem e|dessa pessoa|nao conheco nenhuma|nao conheco nenhum|quem e essa pessoa que voces procuram|" +
 		"nao tem nenhuma|nao tem nenhum|nao tem ninguem|aqui nao tem|errou o numero|errou de numero|voce errou|" +
 		"voces erraram|erraram o numero|erraram de numero|numero errou"},
+	// "engano" alone is a wrong number, but beside a dispute ("nunca
+	// comprei nada, isso é engano") it is the debt that is a mistake.
+	{sigWrongWeak, sigNone, "engano|foi engano|por engano|e engano|um engano"},
 	{sigOptOut, sigDrop, "sair|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
 		"chega de|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
 		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
@@ -314,10 +319,14 @@ var phraseSpecs = []phraseSpec{
 		"condicao|condicoes|entrada|prestacao|prestacoes|quantas vezes|em quantas vezes|" +
 		"limpar meu nome|limpar o nome|limpar nome|nome limpo|tirar meu nome|oferta|ofertas|quantas parcelas|" +
 		"metade|uma parte|parte agora|pagar uma parte"},
-	{sigHardship, sigNone, "nao consigo pagar|nao consigo pagar tudo|nao tenho dinheiro|nao tenho como pagar|" +
+	// Not having it all is the reason for a plan when one is asked for.
+	{sigPartial, sigNone, "nao consigo pagar tudo|nao tenho tudo|nao tenho o valor|nao tenho esse valor|" +
+		"nao tenho o valor todo|nao tenho o valor total|nao da pra pagar tudo|nao da para pagar tudo|" +
+		"nao consigo tudo|nao tenho isso tudo|nao tenho tudo isso"},
+	{sigHardship, sigNone, "nao consigo pagar|nao tenho dinheiro|nao tenho como pagar|" +
 		"nao tenho condicoes|sem dinheiro|sem condicoes|desempregado|desempregada|apertado|apertada|" +
 		"dificuldade|dificuldades|nao da pra pagar|nao da para pagar|nao posso pagar|nao consigo|esta dificil|" +
-		"muito caro|caro|sem grana|nao tenho grana|sem condicao|nao tenho condicao|nao tenho o valor|nao tenho esse valor|nao tenho tudo|falido|falida|quebrado|quebrada|" +
+		"muito caro|caro|sem grana|nao tenho grana|sem condicao|nao tenho condicao|falido|falida|quebrado|quebrada|" +
 		"sem emprego|perdi meu emprego|perdi o emprego|perdi meu trabalho|fui demitido|fui demitida|me demitiram|" +
 		"mandaram embora|me mandaram embora|sem trabalho|sem trabalhar|nao estou trabalhando|estou parado|estou parada|" +
 		"passando dificuldade|passando necessidade|passando aperto|muito dificil|dificil|doente|estou doente|" +
@@ -468,7 +477,7 @@ var phraseSpecs = []phraseSpec{
 		"deus te abencoe|valeu mesmo"},
 	{sigGreeting, sigNone, "oi|ola|opa|e ai|bom dia|boa tarde|boa noite|tudo bem|tudo bom|alo|hello|hi|hey|" +
 		"salve|saudacoes|fala|como vai|oi tudo bem|boa madrugada|opa beleza|oi beleza|e ai beleza|fala beleza|" +
-		"ola beleza|oi boa tarde|oi bom dia|oi boa noite|bom dia beleza"},
+		"ola beleza|oi boa tarde|oi bom dia|oi boa noite|bom dia beleza|bao|bao demais|tudo em cima"},
 }
 
 // forEachPhrase calls fn with the words of every phrase in a "|" list.
@@ -583,7 +592,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			return Intent{Kind: IntentYes}
 		}
 	}
-	if words == 2 && toks[0] == "ate" && toks[1] == "amanha" {
+	if seeYou(toks) {
 		return Intent{Kind: IntentGoodbye}
 	}
 
@@ -592,6 +601,9 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	var hits signals
 	for i := 0; i < len(toks); {
 		p, ok := matchAt(toks, i)
+		if ok && overtaken(toks, i, p) {
+			ok = false
+		}
 		if !ok {
 			i++
 			continue
@@ -642,6 +654,24 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	if thirdParty(toks) {
 		hits |= 1 << sigThirdParty
+	}
+	if newOwner(toks) {
+		hits |= 1 << sigWrongPerson // "comprei esse chip", "esse número agora é meu"
+	}
+	if !hits.any(sigHardship, sigPartial, sigPromise, sigPromiseCue, sigAlreadyPaid, sigInstallments, sigPayPix,
+		sigPixAsk, sigBalance) && relativeAway(toks) {
+		// "meu marido tá dormindo": someone else's phone, when nothing in
+		// the message is the debtor's own business.
+		hits |= 1 << sigThirdParty
+	}
+	if removeFromList(toks) {
+		hits |= 1 << sigOptOut // "me tira dessa porcaria de lista"
+	}
+	if hits.has(sigWrongWeak) && !hits.has(sigDispute) {
+		hits |= 1 << sigWrongPerson
+	}
+	if hits.has(sigPartial) && !hits.has(sigInstallments) {
+		hits |= 1 << sigHardship // "não tenho tudo" alone
 	}
 
 	date, dstart, dend, restated, dated := promiseDate(toks, today)
@@ -759,6 +789,11 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	if n, ok := loneNumber(toks, cover[:]); ok {
 		return Intent{Kind: IntentNumber, Number: n}
+	}
+	if ds, ok := leadingDigits(toks, cover[:]); ok {
+		// "205 confere", "205 e alguma coisa": a verification answer
+		// with words the filler list does not know.
+		return Intent{Kind: IntentDigits, Digits: ds}
 	}
 	if words <= 4 && isNegator(toks[0]) && (cover[0] == sigNone || cover[0] == sigNo) {
 		// "não, obrigado": a no, said politely.

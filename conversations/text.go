@@ -101,6 +101,9 @@ func (n *normalizer) flush(dst []byte) []byte {
 		if !ok {
 			word, ok = soundWord(tok)
 		}
+		if !ok {
+			word, ok = diminutiveWord(tok) // "acordinho", "pixzinho"
+		}
 	}
 	if len(dst) > 0 {
 		if n.pendingBreak {
@@ -292,7 +295,9 @@ var expansions = buildExpansions()
 
 var abbreviations = map[string]string{
 	// pronouns, small words
-	"vc": "voce", "vcs": "voces", "voc": "voce", "ce": "voce",
+	"vc": "voce", "vcs": "voces", "voc": "voce", "ce": "voce", "tu": "voce", "oce": "voce",
+	"ae": "ai", "aew": "ai", "cel": "celular", "zap": "whatsapp", "zapzap": "whatsapp", "wpp": "whatsapp",
+	"whats": "whatsapp", "wts": "whatsapp", "tel": "telefone",
 	"q": "que", "pq": "porque", "pqe": "porque", "oq": "o que", "oque": "o que",
 	"qdo": "quando", "qnd": "quando", "qd": "quando", "qndo": "quando",
 	"qual": "qual", "ql": "qual", "qlq": "qualquer",

@@ -142,6 +142,31 @@ func buildFuzzy() (words map[string]string, deletes map[string]string) {
 	return words, deletes
 }
 
+// diminutiveWord reads a diminutive of a keyword as the keyword:
+// "acordinho" → "acordo", "pixzinho" → "pix", "parcelinha" → "parcela".
+func diminutiveWord(tok []byte) (string, bool) {
+	if relations[string(tok)] || fuzzyWords[string(tok)] != "" {
+		return "", false // "sobrinha", "vizinho" are words of their own
+	}
+	for _, suf := range [...]string{"zinho", "zinha", "inho", "inha"} {
+		n := len(tok) - len(suf)
+		if n < 2 || string(tok[n:]) != suf {
+			continue
+		}
+		var buf [maxTokenBytes]byte
+		stem := append(buf[:0], tok[:n]...)
+		for _, end := range [...]string{"", "o", "a", "e"} {
+			w := append(stem, end...)
+			if k, ok := expansions[string(w)]; ok && k == string(w) && len(w) >= 3 {
+				if _, kw := phraseIndex[k]; kw || fuzzyWords[k] != "" {
+					return k, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
 // fuzzyExtra are words read outside phrases that are worth correcting.
 var fuzzyExtra = []string{"primeiros", "digitos", "numeros", "segunda", "terca", "quarta", "quinta",
 	"sexta", "sabado", "domingo", "amanha", "semana", "janeiro", "fevereiro", "marco", "abril", "junho",
@@ -759,4 +784,209 @@ func answering(toks []string) bool {
 		}
 	}
 	return false
+}
+
+// Token patterns that phrases cannot list.
+
+// weakSignal reports the signals of chit-chat and bare answers, which give
+// way to a longer keyword that overlaps them.
+func weakSignal(s signal) bool {
+	switch s {
+	case sigNo, sigYes, sigGreeting, sigThanks, sigGoodbye, sigMenu:
+		return true
+	}
+	return false
+}
+
+// overtaken reports whether the phrase p found at toks[i] should give way:
+// a weak phrase whose tail starts a longer, stronger one ("agora não
+// conheço essa pessoa" is not "agora não"), or "chega de" said of a time
+// ("ele só chega de noite").
+func overtaken(toks []string, i int, p phrase) bool {
+	end := i + len(p.words)
+	if p.sig == sigOptOut && p.words[len(p.words)-1] == "de" {
+		switch tokAt(toks, end) {
+		case "noite", "tarde", "manha", "madrugada", "viagem", "trabalho", "servico", "madrugadinha":
+			return true
+		}
+	}
+	if !weakSignal(p.sig) || len(p.words) < 2 {
+		return false
+	}
+	for k := i + 1; k < end; k++ {
+		// A negation in p still flips a keyword after it ("não quero
+		// falar com atendente"), so p stays when q can be negated.
+		if q, ok := matchAt(toks, k); ok && k+len(q.words) > end && !weakSignal(q.sig) && q.neg == sigNone {
+			return true
+		}
+	}
+	return false
+}
+
+// seeYou reports a farewell that names when: "até amanhã então", "até
+// segunda, obrigada".
+func seeYou(toks []string) bool {
+	if len(toks) < 2 || toks[0] != "ate" {
+		return false
+	}
+	switch toks[1] {
+	case "amanha", "segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo", "depois", "breve", "mais",
+		"logo", "ja":
+	default:
+		return false
+	}
+	for _, t := range toks[2:] {
+		switch t {
+		case breakToken, "entao", "ne", "viu", "tchau", "beijos", "beijo", "abraco", "abracos", "obrigado", "valeu",
+			"moca", "moco", "flor", "querida", "querido", "bom", "boa", "dia", "tarde", "noite", "ai", "la", "e",
+			"gente", "pessoal", "falou", "se", "deus", "quiser", "feira":
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// deviceWord reports the words for a phone line.
+func deviceWord(t string) bool {
+	switch t {
+	case "numero", "chip", "celular", "telefone", "linha", "whatsapp", "contato":
+		return true
+	}
+	return false
+}
+
+// newOwner reports someone who now has the debtor's old number: "comprei
+// esse chip", "peguei esse número na operadora", "esse número agora é meu",
+// "tô com esse número faz um ano".
+func newOwner(toks []string) bool {
+	for i, t := range toks {
+		if !deviceWord(t) || i == 0 {
+			continue
+		}
+		det := toks[i-1]
+		demonstr := det == "esse" || det == "este" || det == "essa" || det == "esta"
+		if !demonstr && det != "o" && det != "a" && det != "um" && det != "uma" && det != "novo" {
+			continue
+		}
+		// a verb of getting the line, just before it
+		for j := i - 2; j >= 0 && j >= i-4; j-- {
+			v := toks[j]
+			if v == breakToken {
+				break
+			}
+			switch v {
+			case "comprei", "peguei", "ganhei", "adquiri", "habilitei", "ativei", "comprado", "pegamos", "compramos":
+				if demonstr || t == "chip" || t == "linha" {
+					return true
+				}
+			case "com":
+				if demonstr && j > 0 && (toks[j-1] == "estou" || toks[j-1] == "fiquei" || toks[j-1] == "ficou") {
+					return true
+				}
+			}
+		}
+		// "esse número (agora) é meu (agora / faz 2 anos)"
+		if !demonstr {
+			continue
+		}
+		now, mine := false, false
+		for j := i + 1; j < len(toks) && j <= i+5; j++ {
+			switch toks[j] {
+			case breakToken:
+				j = len(toks)
+			case "agora", "faz", "ha", "desde":
+				now = true
+			case "meu", "minha":
+				mine = mine || toks[j-1] == "e"
+			}
+		}
+		if now && mine {
+			return true
+		}
+	}
+	return false
+}
+
+// relativeAway reports a relative of the writer said to be away: "meu
+// marido tá dormindo", "minha esposa tá no trabalho", "meu filho não tá".
+func relativeAway(toks []string) bool {
+	for i, t := range toks {
+		if !relations[t] {
+			continue
+		}
+		if p := tokAt(toks, i-1); p != "meu" && p != "minha" && i > 0 && !clauseStart(p) {
+			continue
+		}
+		k := i + 1
+		switch tokAt(toks, k) {
+		case "ja", "ainda", "so", "agora":
+			k++
+		}
+		switch v := tokAt(toks, k); v {
+		case "esta", "estava":
+			switch tokAt(toks, k+1) {
+			case "dormindo", "trabalhando", "viajando", "no", "na", "fora", "ocupado", "ocupada", "internado",
+				"internada", "preso", "presa", "longe", "dirigindo", "saiu", "aqui", "em", "sem", "estudando":
+				return true
+			}
+		case "nao":
+			switch tokAt(toks, k+1) {
+			case "esta", "pode", "mora", "usa", "atende", "se", "tem", "sabe":
+				return true
+			}
+		default:
+			if v != "nao" && absentVerb(v) && v != "pode" && v != "se" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// removeFromList reports a request to be taken off the contacts: a verb of
+// removing and, in the same clause, the list or the number ("me tira dessa
+// porcaria de lista", "apaga meu contato aí").
+func removeFromList(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "tira", "tire", "tirar", "remove", "remova", "remover", "exclui", "exclua", "excluir", "apaga",
+			"apague", "apagar", "retira", "retire", "retirar", "deleta", "delete", "deletar":
+		default:
+			continue
+		}
+		for j := i + 1; j < len(toks) && j <= i+5; j++ {
+			switch toks[j] {
+			case breakToken:
+				j = len(toks)
+			case "lista", "listas", "cadastro", "cadastros", "sistema", "contatos", "base":
+				return true
+			case "numero", "telefone", "celular", "contato", "whatsapp":
+				if p := toks[j-1]; p == "meu" || p == "esse" || p == "este" || p == "o" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// leadingDigits reads a short message that starts with the one run of
+// three or more digits and says nothing else the recogniser knows ("205
+// confere", "205 e alguma coisa"): a verification answer.
+func leadingDigits(toks []string, cover []signal) (string, bool) {
+	if len(toks) == 0 || len(toks) > 8 || !digitLike(toks[0]) {
+		return "", false
+	}
+	for i, t := range toks {
+		if currencyWord(t) || t == "x" || t == "vezes" || t == "mes" || t == "por" {
+			return "", false
+		}
+		switch cover[i] {
+		case sigNone, sigYes, sigGreeting, sigThanks:
+		default:
+			return "", false
+		}
+	}
+	return singleRun(toks)
 }

@@ -575,6 +575,11 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if words == 0 {
 		return Intent{Kind: IntentEmpty}
 	}
+	for i := 1; i < len(toks); i++ {
+		if toks[i] == "3" && (toks[i-1] == "primeiros" || toks[i-1] == "digitos" || toks[i-1] == "numeros") {
+			toks[i] = "tres" // "primeiros 3: 205" counts the digits, it is not one
+		}
+	}
 	if in, ok := digitsIntent(toks); ok {
 		return in
 	}
@@ -664,6 +669,15 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		// the message is the debtor's own business.
 		hits |= 1 << sigThirdParty
 	}
+	if wrongTarget(toks) {
+		hits |= 1 << sigWrongPerson // "errou de pessoa", "mandaram pro número errado"
+	}
+	if hardshipPattern(toks) {
+		hits |= 1 << sigHardship // "sem salário", "perdeu o emprego"
+	}
+	if asksWhoSpeaks(toks) {
+		hits |= 1 << sigWho // "com quem eu tô falando"
+	}
 	if removeFromList(toks) {
 		hits |= 1 << sigOptOut // "me tira dessa porcaria de lista"
 	}
@@ -719,7 +733,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		return Intent{Kind: IntentDispute}
 	case hits.has(sigScam):
 		return Intent{Kind: IntentScamCheck}
-	case hits.has(sigIdentityWhy) && !hits.has(sigWhyInterest):
+	case hits.has(sigIdentityWhy) && !hits.has(sigWhyInterest),
+		hits.has(sigWhy) && words <= 5 && onlyWeak(hits&^(1<<sigWhy)):
+		// A bare "isso é pra quê?" questions what was just asked: the
+		// document.
 		return Intent{Kind: IntentIdentityWhy}
 	case hits.has(sigHuman) && !hits.has(sigHours):
 		return Intent{Kind: IntentHuman}

@@ -880,6 +880,11 @@ func newOwner(toks []string) bool {
 				if demonstr || t == "chip" || t == "linha" {
 					return true
 				}
+			case "tenho", "uso", "temos", "usamos":
+				// "tenho esse número faz 3 anos"
+				if demonstr && (hasTok(toks[i:], "faz") || hasTok(toks[i:], "ha") || hasTok(toks[i:], "desde")) {
+					return true
+				}
 			case "com":
 				if demonstr && j > 0 && (toks[j-1] == "estou" || toks[j-1] == "fiquei" || toks[j-1] == "ficou") {
 					return true
@@ -935,10 +940,8 @@ func relativeAway(toks []string) bool {
 			case "esta", "pode", "mora", "usa", "atende", "se", "tem", "sabe":
 				return true
 			}
-		default:
-			if v != "nao" && absentVerb(v) && v != "pode" && v != "se" {
-				return true
-			}
+		case "saiu", "viajou", "morreu", "faleceu", "volta", "mudou", "foi", "chega":
+			return true
 		}
 	}
 	return false
@@ -989,4 +992,78 @@ func leadingDigits(toks []string, cover []signal) (string, bool) {
 		}
 	}
 	return singleRun(toks)
+}
+
+// onlyWeak reports whether hits holds nothing but chit-chat and bare
+// answers.
+func onlyWeak(hits signals) bool {
+	for s := signal(1); s < 64; s++ {
+		if hits.has(s) && !weakSignal(s) && s != sigDrop {
+			return false
+		}
+	}
+	return true
+}
+
+// wrongTarget reports a word of error beside the person or the number:
+// "errou de pessoa", "mandou pro número errado", "pessoa trocada".
+func wrongTarget(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "errou", "erraram", "errado", "errada", "trocado", "trocada", "trocou", "trocaram", "erro":
+		default:
+			continue
+		}
+		for j := i - 2; j <= i+2; j++ {
+			switch tokAt(toks, j) {
+			case "pessoa", "numero", "contato", "telefone", "destinatario":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hardshipPattern reports being without income, or having lost it: "sem
+// salário", "tô sem nada", "meu marido perdeu o emprego".
+func hardshipPattern(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "sem":
+			switch tokAt(toks, i+1) {
+			case "salario", "emprego", "trabalho", "renda", "dinheiro", "grana", "nada", "servico", "trampo",
+				"receber", "recebimento", "pagamento", "auxilio", "beneficio", "um":
+				if tokAt(toks, i+1) != "um" || tokAt(toks, i+2) == "real" || tokAt(toks, i+2) == "centavo" {
+					return true
+				}
+			}
+		case "perdi", "perdeu", "perdemos", "perderam", "cortaram", "cortou":
+			for j := i + 1; j <= i+3 && j < len(toks); j++ {
+				switch toks[j] {
+				case "emprego", "trabalho", "servico", "renda", "salario", "beneficio", "auxilio", "trampo":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// asksWhoSpeaks reports "quem" beside a verb of speaking or writing: "com
+// quem eu tô falando", "quem tá escrevendo?".
+func asksWhoSpeaks(toks []string) bool {
+	for i, t := range toks {
+		if t != "quem" {
+			continue
+		}
+		for j := i + 1; j <= i+3 && j < len(toks); j++ {
+			switch toks[j] {
+			case "falando", "falo", "fala", "escrevendo", "escreve", "conversando", "converso", "mandando", "manda":
+				return true
+			case breakToken:
+				j = len(toks)
+			}
+		}
+	}
+	return false
 }

@@ -333,7 +333,8 @@ var phraseSpecs = []phraseSpec{
 		"afastado|afastada|encostado|nao tenho como|sem renda|nao tenho renda|desemprego|liso|lisa|duro|dura|" +
 		"nao tenho nada|nao sobra nada|nao sobra|sem servico|sem trampo|sem emprego nenhum|nao estou com dinheiro|" +
 		"nao estou com grana|estou sem dinheiro|estou sem grana|estou sem trabalho|estou desempregado|" +
-		"estou desempregada|desempregados|nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
+		"estou desempregada|desempregados|perrengue|sufoco|na pior|na lona|pindaiba|sem um tostao|quebradeira|" +
+		"nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
 	{sigPromise, sigNegPromise, "vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
 		"depois eu pago|depois pago|assim que receber|quando receber|assim que der|quando der|" +
 		"quando eu receber|assim que eu receber|vou acertar|vou quitar|vou depositar|vou fazer o pix|" +
@@ -402,7 +403,8 @@ var phraseSpecs = []phraseSpec{
 		"desgracento|miseraveis|miseravel|sanguessuga|sanguessugas|agiota|agiotas|caloteiro|pilantragem"},
 	{sigScam, sigNone, "golpe|golpes|golpista|golpistas|fraude|e golpe|isso e golpe|parece golpe|e verdade|" +
 		"verdade mesmo|isso e verdade|confiavel|e confiavel|e seguro|sao de verdade|e de verdade|isso e de verdade|" +
-		"existe mesmo|empresa existe|como sei|como eu sei|como vou saber|" +
+		"existe mesmo|empresa existe|como sei|como eu sei|como vou saber|como confirmo|como eu confirmo|" +
+		"como posso confirmar|como confirmar|como eu posso confirmar|como verificar|como eu verifico|como verifico|" +
 		"e voce mesmo|e real|e serio|e oficial|pilantra|pilantras|trambique|e falso|falso|fake|e fake"},
 	{sigIdentityWhy, sigNone, "nao vou passar|nao passo|nao vou informar|nao informo|nao vou dar|nao dou|" +
 		"nao vou te dar|nao vou fornecer|nao forneco|nao confio|meus dados|nao tem meu cpf|voce nao tem meu|" +
@@ -688,7 +690,17 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		hits |= 1 << sigHardship // "não tenho tudo" alone
 	}
 
+	if hits.has(sigWho) && hits.has(sigAbuse) {
+		for i := 0; i+1 < len(toks); i++ {
+			if cover[i] == sigWho && cover[i+1] == sigAbuse {
+				hits &^= 1 << sigWho // "que empresa lixo" exclaims, it does not ask
+			}
+		}
+	}
 	date, dstart, dend, restated, dated := promiseDate(toks, today)
+	if dated && dstart > 0 && sinceWord(toks[dstart-1]) {
+		dated = false // "desempregado desde setembro": a past start, no promise
+	}
 	promiseCue := hits.has(sigPromise) || hits.has(sigPromiseCue) || hits.has(sigCorrection)
 	// A question that merely names a day ("quanto está hoje?", "atende
 	// sábado?") is that question, not a promise.
@@ -706,7 +718,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	vague := false
 	if !dated {
-		if vs, ve, ok := vagueDateSpan(toks); ok && !hits.has(sigNegPromise) {
+		if vs, ve, ok := vagueDateSpan(toks); ok && !hits.has(sigNegPromise) && (vs == 0 || !sinceWord(toks[vs-1])) {
 			vague = promiseCue || hits.has(sigHardship) || !question && onlyDate(toks, cover[:], vs, ve)
 		}
 	}

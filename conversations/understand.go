@@ -1067,3 +1067,9 @@ func asksWhoSpeaks(toks []string) bool {
 	}
 	return false
 }
+
+// sinceWord reports the words that put a date in the past as a start:
+// "desde setembro", "desde o dia 5".
+func sinceWord(t string) bool {
+	return t == "desde"
+}

@@ -235,6 +235,7 @@ const (
 	sigCorrection  // "na verdade", "aliás": a promise restated
 	sigWrongWeak   // "engano": a wrong number unless the debt is disputed
 	sigPartial     // "não tenho tudo": hardship, or the reason for a plan asked for
+	sigWhatDebt    // "que dívida?": a dispute, or a question of who collects
 )
 
 type signals uint64
@@ -274,7 +275,10 @@ var phraseSpecs = []phraseSpec{
 		"voces erraram|erraram o numero|erraram de numero|numero errou"},
 	// "engano" alone is a wrong number, but beside a dispute ("nunca
 	// comprei nada, isso é engano") it is the debt that is a mistake.
-	{sigWrongWeak, sigNone, "engano|foi engano|por engano|e engano|um engano"},
+	{sigWrongWeak, sigNone, "engano|foi engano|por engano|e engano|um engano|enganado|enganada|enganados|" +
+		"enganadas|outra pessoa|e outra pessoa|sou outra pessoa"},
+	// "que dívida?" disputes, unless it asks who is collecting.
+	{sigWhatDebt, sigNone, "que divida|que cobranca|que divida e essa|que cobranca e essa|que conta e essa"},
 	{sigOptOut, sigDrop, "sair|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
 		"chega de|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
 		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
@@ -299,7 +303,7 @@ var phraseSpecs = []phraseSpec{
 		"nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
 		"nao contratei|nao pedi|nao fiz essa compra|nao fiz compra|cobranca indevida|indevida|indevido|" +
 		"indevidamente|nao e minha|nao e meu|nao fui eu|ja cancelei|cancelei|" +
-		"que divida|que cobranca|valor errado|cobranca errada|errado|errada|contestar|" +
+		"valor errado|cobranca errada|errado|errada|contestar|" +
 		"contesto|nao fiz|esta errado|nao pedi isso|nao assinei|nunca assinei|nao e minha divida|" +
 		"nao reconheco essa cobranca|cancelei o contrato|cancelei esse contrato|ja cancelei o contrato|" +
 		"nao conheco essa divida|nao conheco essa cobranca|nao conheco esse debito|nao conheco essa conta|" +
@@ -354,7 +358,8 @@ var phraseSpecs = []phraseSpec{
 	{sigCorrection, sigNone, "na verdade|alias|quer dizer|digo|corrigindo|melhor dizendo|muda pra|muda para|" +
 		"mudar pra|mudar para|troca pra|troca para|pode mudar|pode trocar|so vou conseguir|so consigo|so da|so posso"},
 	{sigBoleto, sigDrop, "boleto|boletos|o boleto|segunda via|2 via|2a via|fatura|faturas|codigo de barras|" +
-		"linha digitavel|carne|cartao|cartao de credito|cartao de debito|loterica|dinheiro vivo"},
+		"linha digitavel|carne|cartao|cartao de credito|cartao de debito|loterica|dinheiro vivo|no debito|no credito|" +
+		"pagar no debito|pagar no credito|com debito|com credito|debito automatico"},
 	{sigPixAsk, sigDrop, "pix|o pix|gerar pix|gera o pix|gera pix|manda o pix|mandar o pix|chave pix|chave|" +
 		"copia e cola|copia|cola|qr|qr code|codigo|codigo pix|me manda o pix|manda pix|envia o pix|me envia o pix|" +
 		"manda a chave|me passa a chave|passa a chave|passa o pix|me passa o pix|link|link de pagamento|" +
@@ -416,7 +421,7 @@ var phraseSpecs = []phraseSpec{
 		"para que voce precisa|precisa saber|prefiro nao informar|prefiro nao passar|prefiro nao dizer|prefiro nao falar|" +
 		"prefiro nao dar|nao quero informar|nao quero passar|nao quero dar"},
 	{sigWhy, sigNone, "por que|porque|da onde|de onde|por qual motivo|qual o motivo|qual motivo|por que razao|" +
-		"com que finalidade|como calcularam|como calcula|como e calculado|" +
+		"com que finalidade|qual a necessidade|necessidade|que necessidade|como calcularam|como calcula|como e calculado|" +
 		"como foi calculado|pra que|para que|explica|explicar"},
 	{sigInterest, sigNone, "juros|juro|multa|multas|aumentou|aumento|mais caro|encargos|encargo|acrescimo|" +
 		"acrescimos|correcao|valor original|aumentou tanto|subiu|esta mais alto|mais alto|maior|valor maior|" +
@@ -616,6 +621,9 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			continue
 		}
 		sig := p.sig
+		if sig == sigAlreadyPaid && len(p.words) == 2 && p.words[1] == "pago" && presentPay(toks, i) {
+			sig = sigPromiseCue // "manda o pix que eu já pago": paying now, not paid
+		}
 		if p.neg != sigNone && negatedBefore(toks, cover[:], i) {
 			sig = p.neg
 		}
@@ -682,6 +690,12 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	if removeFromList(toks) {
 		hits |= 1 << sigOptOut // "me tira dessa porcaria de lista"
+	}
+	if hits.has(sigWhatDebt) && !hits.has(sigWho) {
+		hits |= 1 << sigDispute
+	}
+	if stopSending(toks) {
+		hits |= 1 << sigOptOut // "pararem de mandar", "me tirem da lista"
 	}
 	if hits.has(sigWrongWeak) && !hits.has(sigDispute) {
 		hits |= 1 << sigWrongPerson
@@ -932,6 +946,7 @@ func digitFiller(t string) bool {
 	case "meu", "minha", "cpf", "cnpj", "e", "sao", "os", "o", "primeiros", "tres", "digitos", "numeros",
 		"aqui", "esta", "segue", "documento", "do", "de", "inicio", "comeca", "com", "comeco",
 		"x", "xx", "ok", "beleza", "sim", "oi", "ola", "pronto", "ai", "la", "vai", "ne", "certo", "isso",
+		"hm", "hmm", "hum", "ah", "ahn", "eh", "uai", "oxe", "pera", "deixa", "ver", "tipo", "confere",
 		"bom", "dia", "boa", "tarde", "noite", "obrigado", "numero", "primeiro", "seria", "acho", "que",
 		"entao", "so", "apenas", "somente", "mesmo", "ja", "falei", "disse", "digitei", "mandei", "por",
 		"favor", "moca", "moco", "senhor", "senhora", "eu", "acredito":

@@ -596,6 +596,15 @@ func thirdParty(toks []string) bool {
 			// person, who is not there.
 			return true
 		}
+		if (t == "dono" || t == "dona" || t == "titular") && tokAt(toks, i-1) != "sou" && tokAt(toks, i-2) != "sou" {
+			// "o dono desse celular tá viajando"
+			switch tokAt(toks, i+1) {
+			case "do", "da", "desse", "deste", "dessa", "desta":
+				if deviceWord(tokAt(toks, i+2)) {
+					return true
+				}
+			}
+		}
 		if t == "quem" && tokAt(toks, i+1) == "e" {
 			// "quem é Maria?": a name the bot never said.
 			n := tokAt(toks, i+2)
@@ -881,8 +890,8 @@ func newOwner(toks []string) bool {
 					return true
 				}
 			case "tenho", "uso", "temos", "usamos":
-				// "tenho esse número faz 3 anos"
-				if demonstr && (hasTok(toks[i:], "faz") || hasTok(toks[i:], "ha") || hasTok(toks[i:], "desde")) {
+				// "tenho esse número faz 3 anos", "faz 2 anos que eu tenho esse número"
+				if demonstr && timeAgo(toks) {
 					return true
 				}
 			case "com":
@@ -1072,4 +1081,58 @@ func asksWhoSpeaks(toks []string) bool {
 // "desde setembro", "desde o dia 5".
 func sinceWord(t string) bool {
 	return t == "desde"
+}
+
+// timeAgo reports a length of time already past: "faz 2 anos", "há um
+// mês", "desde 2020".
+func timeAgo(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "desde":
+			return true
+		case "faz", "ha":
+			for j := i + 1; j <= i+3 && j < len(toks); j++ {
+				switch toks[j] {
+				case "anos", "ano", "meses", "mes", "tempo", "semanas", "semana", "dias", "muito":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// stopSending reports a plea to stop, in any person of the verb: "parem /
+// pararem / parar de mandar", "me tirem da lista".
+func stopSending(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "parem", "pararem", "parassem", "parar", "pare", "para":
+			if tokAt(toks, i+1) != "de" {
+				continue
+			}
+			switch tokAt(toks, i+2) {
+			case "mandar", "enviar", "ligar", "me", "mandarem", "enviarem", "ligarem", "cobrar", "encher", "perturbar":
+				return true
+			}
+		case "tirem", "removam", "excluam", "apaguem", "retirem", "deletem":
+			for j := i + 1; j <= i+4 && j < len(toks); j++ {
+				switch toks[j] {
+				case "lista", "cadastro", "numero", "contato", "sistema":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// presentPay reports "já pago" said of paying now ("manda o pix que eu já
+// pago", "me passa que já pago"), not of having paid.
+func presentPay(toks []string, i int) bool {
+	p := tokAt(toks, i-1)
+	if p == "eu" {
+		p = tokAt(toks, i-2)
+	}
+	return p == "que" || p == "ai"
 }

@@ -271,7 +271,8 @@ var phraseSpecs = []phraseSpec{
 		"nao tenho mais esse celular|nao tenho mais esse numero|esse numero agora e meu|esse celular agora e meu|" +
 		"numero novo|agora e meu|nunca ouvi falar|nunca ouvi falar dessa pessoa|nao sei quem e essa pessoa|" +
 		"nao sei quem e|dessa pessoa|nao conheco nenhuma|nao conheco nenhum|quem e essa pessoa que voces procuram|" +
-		"nao tem nenhuma|nao tem nenhum|nao tem ninguem|aqui nao tem|errou o numero|errou de numero|voce errou|" +
+		"nao tem nenhuma|nao tem nenhum|nao tem ninguem|aqui nao tem|mudou de dono|trocou de dono|outro dono|novo dono|" +
+		"nova dona|outra dona|errou o numero|errou de numero|voce errou|" +
 		"voces erraram|erraram o numero|erraram de numero|numero errou"},
 	// "engano" alone is a wrong number, but beside a dispute ("nunca
 	// comprei nada, isso é engano") it is the debt that is a mistake.
@@ -354,7 +355,7 @@ var phraseSpecs = []phraseSpec{
 	{sigPromiseCue, sigNegPromise, "pago|posso pagar|consigo pagar|consigo|posso|da pra pagar|da para pagar|" +
 		"pagar no dia|pago no dia|acerto|quito|transfiro|faco o pix|pagaria|vou conseguir|recebo|eu pago|" +
 		"pagando|deposito no dia|pagar dia|pagar ate|sem falta|pagamento dia|pagamento no dia|pagamos|pagaremos|" +
-		"faco o pagamento|faco a transferencia|faco o deposito|faco o pix|faco pix|mando o pix|te pago|te mando o pix"},
+		"partiu pagar|bora pagar|vou la pagar|faco o pagamento|faco a transferencia|faco o deposito|faco o pix|faco pix|mando o pix|te pago|te mando o pix"},
 	{sigCorrection, sigNone, "na verdade|alias|quer dizer|digo|corrigindo|melhor dizendo|muda pra|muda para|" +
 		"mudar pra|mudar para|troca pra|troca para|pode mudar|pode trocar|so vou conseguir|so consigo|so da|so posso"},
 	{sigBoleto, sigDrop, "boleto|boletos|o boleto|segunda via|2 via|2a via|fatura|faturas|codigo de barras|" +
@@ -659,6 +660,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		// "não vou ficar passando meu cpf pra qualquer um"
 		hits |= 1 << sigIdentityWhy
 	}
+	if hits.has(sigWho) && mentionsData(toks) && !hits.has(sigScam) && (hasTok(toks, "meu") || hasTok(toks, "meus")) {
+		// "e você é quem pra pedir meu cpf?"
+		hits |= 1 << sigIdentityWhy
+	}
 	if hits.has(sigWhy) && !hits.has(sigInterest) && !hits.has(sigNoInterest) && mentionsData(toks) {
 		// "pra que você precisa do meu cpf?"
 		hits |= 1 << sigIdentityWhy
@@ -715,7 +720,8 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if dated && dstart > 0 && sinceWord(toks[dstart-1]) {
 		dated = false // "desempregado desde setembro": a past start, no promise
 	}
-	promiseCue := hits.has(sigPromise) || hits.has(sigPromiseCue) || hits.has(sigCorrection)
+	promiseCue := hits.has(sigPromise) || hits.has(sigPromiseCue) || hits.has(sigCorrection) ||
+		dated && hits.has(sigPayPix) && !date.Equal(today) && hasTok(toks, "pagar") // "pagar sexta"
 	// A question that merely names a day ("quanto está hoje?", "atende
 	// sábado?") is that question, not a promise.
 	question := hits.any(sigBalance, sigRemaining, sigHours, sigDueDate, sigWho, sigNegativ, sigWhyInterest,
@@ -892,7 +898,8 @@ func onlyDate(toks []string, cover []signal, start, end int) bool {
 		case "no", "na", "o", "a", "ate", "so", "somente", "apenas", "eu", "e", "entao", "para", "pra", "que",
 			"tipo", "fica", "bom", "melhor", "ser", "dai", "la", "mais", "ou", "antes", "do", "da", "de",
 			"mesmo", "acho", "talvez", "provavelmente", "quem", "sabe", "nao", "nem", "nunca", "por", "favor",
-			"esta", "ai", "hein", "ne", "tudo", "bem", "as", "horas", "manha", "tarde", "noite", "cedo":
+			"esta", "ai", "hein", "ne", "tudo", "bem", "as", "horas", "manha", "tarde", "noite", "cedo",
+			"voce", "serve", "pode", "certo", "combinado", "beleza", "ok":
 			continue
 		}
 		if isASCIIDigit(t[0]) { // numbers, "10h", "10:00", impossible dates
@@ -906,9 +913,18 @@ func onlyDate(toks []string, cover []signal, start, end int) bool {
 	return true
 }
 
-// matchAt returns the longest phrase starting at toks[i].
+// matchAt returns the longest phrase starting at toks[i]. "nem" reads as
+// "não" when no phrase starts with it ("eu nem conheço esse cara").
 func matchAt(toks []string, i int) (phrase, bool) {
-	cands := phraseIndex[toks[i]]
+	if p, ok := matchWith(toks, i, toks[i]); ok || toks[i] != "nem" {
+		return p, ok
+	}
+	return matchWith(toks, i, "nao")
+}
+
+// matchWith is matchAt with first standing for toks[i].
+func matchWith(toks []string, i int, first string) (phrase, bool) {
+	cands := phraseIndex[first]
 next:
 	for _, p := range cands {
 		if i+len(p.words) > len(toks) {

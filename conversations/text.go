@@ -364,7 +364,7 @@ var commonWords = strings.Fields(`gente agente perto certo certa aperto faltou f
 	mandou mandaram mandem mandamos mandava cobrar cobram cobrou cobraram cobrando cobre cobro
 	cancelou cancelaram cancelado cancelada quitou quitaram quitado quitamos parcelei parcelou parcelaram
 	negociei negociou negociaram transferiu transferiram depositou depositaram comprei comprou compraram
-	comprado comprada contratei contratou contratado assinei assinou assinado trabalho trabalhando
+	comprar comprando compro comprado comprada vender pegar usar contratei contratou contratado assinei assinou assinado trabalho trabalhando
 	trabalhou trabalhei trabalhar trabalha trabalham desculpa desculpe obrigada certinho tranquilo
 	tranquila esperando espera esperar aguardando aguardo semana semanas mesmo mesma ainda sempre nunca
 	talvez agora depois antes ontem hoje amanha cedo tarde noite manha dinheiro banco bancos cartao

@@ -885,7 +885,8 @@ func newOwner(toks []string) bool {
 				break
 			}
 			switch v {
-			case "comprei", "peguei", "ganhei", "adquiri", "habilitei", "ativei", "comprado", "pegamos", "compramos":
+			case "comprei", "peguei", "ganhei", "adquiri", "habilitei", "ativei", "comprado", "pegamos", "compramos",
+				"comprar", "pegar", "habilitar", "ativar": // "acabei de comprar esse chip"
 				if demonstr || t == "chip" || t == "linha" {
 					return true
 				}

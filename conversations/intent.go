@@ -338,7 +338,7 @@ var phraseSpecs = []phraseSpec{
 		"afastado|afastada|encostado|nao tenho como|sem renda|nao tenho renda|desemprego|liso|lisa|duro|dura|" +
 		"nao tenho nada|nao sobra nada|nao sobra|sem servico|sem trampo|sem emprego nenhum|nao estou com dinheiro|" +
 		"nao estou com grana|estou sem dinheiro|estou sem grana|estou sem trabalho|estou desempregado|" +
-		"estou desempregada|desempregados|perrengue|sufoco|na pior|na lona|pindaiba|sem um tostao|quebradeira|" +
+		"estou desempregada|desempregados|nem pra comer|nao tenho nem pra|nao tenho nem para|nao tenho pra comer|perrengue|sufoco|na pior|na lona|pindaiba|sem um tostao|quebradeira|" +
 		"nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
 	{sigPromise, sigNegPromise, "vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
 		"depois eu pago|depois pago|assim que receber|quando receber|assim que der|quando der|" +
@@ -374,6 +374,8 @@ var phraseSpecs = []phraseSpec{
 		"de uma vez so|tudo de uma vez|antecipar|antecipacao|adiantar as parcelas|quitacao|quitar tudo|" +
 		"pagamento a vista|valor a vista|pagar tudo agora|pagar tudo hoje|liquidacao|quitar a divida|" +
 		"quitar o acordo|quitar o parcelamento|tudo de vez|de vez|tudo junto|pagar de uma vez|pagar tudo junto"},
+	// "não tenho nem pra comer, quanto mais pagar": "let alone", no question.
+	{sigDrop, sigNone, "quanto mais"},
 	// "à vista não dá": the cash offer refused, not asked for.
 	{sigDrop, sigNone, "a vista nao da|a vista nao consigo|a vista nao tenho|a vista nao posso|avista nao da|" +
 		"a vista nao|a vista fica dificil|a vista e dificil|a vista nao vai dar|a vista impossivel"},
@@ -411,7 +413,7 @@ var phraseSpecs = []phraseSpec{
 		"verdade mesmo|isso e verdade|confiavel|e confiavel|e seguro|sao de verdade|e de verdade|isso e de verdade|" +
 		"existe mesmo|empresa existe|como sei|como eu sei|como vou saber|como confirmo|como eu confirmo|" +
 		"como posso confirmar|como confirmar|como eu posso confirmar|como verificar|como eu verifico|como verifico|" +
-		"e voce mesmo|e real|e serio|e oficial|pilantra|pilantras|trambique|e falso|falso|fake|e fake"},
+		"e voce mesmo|e real|e serio|e oficial|senha|minha senha|sua senha|codigo de verificacao|codigo do whatsapp|pilantra|pilantras|trambique|e falso|falso|fake|e fake"},
 	{sigIdentityWhy, sigNone, "nao vou passar|nao passo|nao vou informar|nao informo|nao vou dar|nao dou|" +
 		"nao vou te dar|nao vou fornecer|nao forneco|nao confio|meus dados|nao tem meu cpf|voce nao tem meu|" +
 		"pra que isso|para que isso|pra que voce quer|para que voce quer|por que voce quer|porque voce quer|" +
@@ -622,6 +624,9 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			continue
 		}
 		sig := p.sig
+		if sig == sigWrongPerson && !isNegator(p.words[0]) && deniedAfter(toks, i+len(p.words)) {
+			sig = sigDrop // "número errado não, …": denied, not said
+		}
 		if sig == sigAlreadyPaid && len(p.words) == 2 && p.words[1] == "pago" && presentPay(toks, i) {
 			sig = sigPromiseCue // "manda o pix que eu já pago": paying now, not paid
 		}
@@ -633,11 +638,22 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			// not an answer.
 			sig = sigNone
 		}
-		for j := i; j < i+len(p.words); j++ {
+		n := len(p.words)
+		if sig == sigThanks {
+			switch tokAt(toks, i+n) {
+			case "pela", "pelo", "pelas", "pelos":
+				// "obrigada pela informação": what is thanked for is
+				// part of the thanks.
+				if i+n+1 < len(toks) && toks[i+n+1] != breakToken {
+					n += 2
+				}
+			}
+		}
+		for j := i; j < i+n; j++ {
 			cover[j] = sig
 		}
 		hits |= 1 << sig
-		i += len(p.words)
+		i += n
 	}
 
 	count, countSays := installmentCount(toks, cover[:], words)
@@ -667,6 +683,12 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if hits.has(sigWhy) && !hits.has(sigInterest) && !hits.has(sigNoInterest) && mentionsData(toks) {
 		// "pra que você precisa do meu cpf?"
 		hits |= 1 << sigIdentityWhy
+	}
+	if acceptsMethod(toks) && !hits.has(sigBoleto) {
+		hits |= 1 << sigPayMethods // "aceita transferência?"
+	}
+	if asksAbilities(toks) {
+		hits |= 1 << sigMenu // "o que você pode fazer?"
 	}
 	if hits.has(sigPayPix) && hasTok(toks, "tudo") && !hasTok(toks, "bem") {
 		// "quero pagar tudo": the cash offer, with its discount.
@@ -847,6 +869,9 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if words <= 4 && isNegator(toks[0]) && (cover[0] == sigNone || cover[0] == sigNo) {
 		// "não, obrigado": a no, said politely.
 		return Intent{Kind: IntentNo}
+	}
+	if hits.has(sigGoodbye) && len(toks) > 0 && cover[len(toks)-1] == sigGoodbye {
+		return Intent{Kind: IntentGoodbye} // "tá bom, tchau": leaving, whatever came before
 	}
 	switch {
 	case hits.has(sigYes):

@@ -1024,6 +1024,9 @@ func wrongTarget(toks []string) bool {
 		default:
 			continue
 		}
+		if deniedAfter(toks, i+1) {
+			continue // "número errado não, …"
+		}
 		for j := i - 2; j <= i+2; j++ {
 			switch tokAt(toks, j) {
 			case "pessoa", "numero", "contato", "telefone", "destinatario":
@@ -1135,5 +1138,51 @@ func presentPay(toks []string, i int) bool {
 	if p == "eu" {
 		p = tokAt(toks, i-2)
 	}
-	return p == "que" || p == "ai"
+	return p == "que" || p == "ai" || p == "e" || p == "entao" || p == "dai"
+}
+
+// acceptsMethod reports "aceita / aceitam / recebem" before a way of
+// paying: "aceita transferência?", "vocês recebem em dinheiro?".
+func acceptsMethod(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "aceita", "aceitam", "aceitar", "recebem", "pega", "pegam":
+		default:
+			continue
+		}
+		for j := i + 1; j <= i+3 && j < len(toks); j++ {
+			switch toks[j] {
+			case "transferencia", "ted", "doc", "deposito", "dinheiro", "especie", "picpay", "mercado", "pix", "debito",
+				"credito", "cheque":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asksAbilities reports a short question of what the bot can do: "o que
+// você pode fazer?", "o que dá pra fazer aqui?".
+func asksAbilities(toks []string) bool {
+	if len(toks) > 8 {
+		return false
+	}
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i] != "o" || toks[i+1] != "que" {
+			continue
+		}
+		for j := i + 2; j <= i+5 && j < len(toks); j++ {
+			if toks[j] == "fazer" || toks[j] == "faz" || toks[j] == "oferece" || toks[j] == "resolve" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// deniedAfter reports a "não" that closes a clause at toks[i]: "número
+// errado não, …" denies what came before it. (A phrase that starts with a
+// negation keeps its meaning: "não conheço essa pessoa não".)
+func deniedAfter(toks []string, i int) bool {
+	return tokAt(toks, i) == "nao" && (i+1 == len(toks) || toks[i+1] == breakToken)
 }

@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"sort"
 	"time"
 
 	"github.com/regua/regua/payments"
@@ -49,7 +50,39 @@ func buildPhonetic() map[string]string {
 	for w := range relations {
 		add(w)
 	}
+	// Normalize folds ç to c, so "reconheço" is indexed as "reconheco";
+	// people who spell by ear write it "reconhesso". A c before a, o or u
+	// inside a word may have been a ç: index that sound too, never over
+	// a word's own sound.
+	alt := make(map[string]bool)
+	words := make([]string, 0, len(fuzzyWords))
+	for w := range fuzzyWords {
+		words = append(words, w)
+	}
+	sort.Strings(words) // deterministic whatever the map order
+	for _, w := range words {
+		for i := 1; i+1 < len(w); i++ {
+			if w[i] != 'c' || !isVowel(w[i-1]) || w[i+1] != 'a' && w[i+1] != 'o' && w[i+1] != 'u' {
+				continue
+			}
+			b := []byte(w)
+			b[i] = 's'
+			var buf [maxTokenBytes]byte
+			k := string(soundKey(buf[:0], b))
+			if prev, ok := m[k]; ok {
+				if alt[k] && prev != w {
+					m[k] = ""
+				}
+				continue
+			}
+			m[k], alt[k] = w, true
+		}
+	}
 	return m
+}
+
+func isVowel(c byte) bool {
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'
 }
 
 // soundKey writes how a word sounds in Brazilian Portuguese, roughly: the

@@ -987,7 +987,7 @@ func digitFiller(t string) bool {
 	case "meu", "minha", "cpf", "cnpj", "e", "sao", "os", "o", "primeiros", "tres", "digitos", "numeros",
 		"aqui", "esta", "segue", "documento", "do", "de", "inicio", "comeca", "com", "comeco",
 		"x", "xx", "ok", "beleza", "sim", "oi", "ola", "pronto", "ai", "la", "vai", "ne", "certo", "isso",
-		"hm", "hmm", "hum", "ah", "ahn", "eh", "uai", "oxe", "pera", "deixa", "ver", "tipo", "confere",
+		"hm", "hmm", "hum", "ah", "ahn", "eh", "uai", "oxe", "pera", "deixa", "ver", "tipo", "confere", "esses", "estes",
 		"bom", "dia", "boa", "tarde", "noite", "obrigado", "numero", "primeiro", "seria", "acho", "que",
 		"entao", "so", "apenas", "somente", "mesmo", "ja", "falei", "disse", "digitei", "mandei", "por",
 		"favor", "moca", "moco", "senhor", "senhora", "eu", "acredito":

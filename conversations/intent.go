@@ -123,6 +123,20 @@ type Recognizer interface {
 //     Phrases that are themselves negative ("não sou eu", "não reconheço",
 //     "não consigo pagar") are keywords of their own. A yes-word counts only
 //     among the first three words ("amanhã eu vejo isso" is not a yes).
+//     A short phrase of chit-chat or a bare answer gives way to a longer
+//     keyword that starts inside it ("agora não conheço essa pessoa" is
+//     not "agora não"); "nem" reads as "não" where no phrase starts with
+//     it; a "não" closing a clause denies a wrong number said just before
+//     it ("número errado não, …").
+//     Token patterns phrases cannot list add signals: a new owner of the
+//     line ("comprei esse chip", "esse número agora é meu", "tenho esse
+//     número faz 3 anos") is wrong_person; a relative of the writer said
+//     to be away ("meu marido tá dormindo"), when nothing else in the
+//     message is the debtor's own business, or "o dono desse celular", is
+//     third_party; a plea to stop in any person ("pararem de mandar", "me
+//     tirem da lista") is opt_out; income lost ("sem salário", "perdeu o
+//     emprego") is hardship; "quem" beside a verb of speaking is who; a
+//     short message led by one run of digits is a verification answer.
 //  4. A promise date anywhere in the message (see ParsePromiseDate), unless
 //     negated ("hoje não", "não consigo pagar dia 10"). It makes a promise
 //     when the message has a verb of paying ("pago", "consigo", "vou

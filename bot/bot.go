@@ -449,6 +449,7 @@ func (s *Service) record(ctx context.Context, c *conv, in *inboundRow, sess conv
 	}
 	var stored bool
 	var ids []int64
+	var inID *int64
 	err := s.Rows.QueryRow(ctx, `
 		WITH inb AS (
 			INSERT INTO messages (conversation_id, direction, sender, channel_message_id, text, payload, actions, created_at)
@@ -472,9 +473,9 @@ func (s *Service) record(ctx context.Context, c *conv, in *inboundRow, sess conv
 			INSERT INTO verification_failures (conversation_id, debtor_id, at)
 			SELECT $1, $16, $10 FROM ok WHERE ok.go AND $15
 		)
-		SELECT (SELECT go FROM ok), coalesce((SELECT array_agg(id ORDER BY id) FROM outs), '{}')`,
+		SELECT (SELECT go FROM ok), coalesce((SELECT array_agg(id ORDER BY id) FROM outs), '{}'), (SELECT id FROM inb)`,
 		c.ID, in.MessageID, in.Text, in.Payload, aj, in.At, hasIn,
-		debtor, status, now, sess.Locked, sender, texts, payloads, in.Failed, in.FailedFor).Scan(&stored, &ids)
+		debtor, status, now, sess.Locked, sender, texts, payloads, in.Failed, in.FailedFor).Scan(&stored, &ids, &inID)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.ConstraintName == "messages_inbound_once" {
 		stored, err = false, nil // stored by a turn that raced this one
@@ -489,6 +490,11 @@ func (s *Service) record(ctx context.Context, c *conv, in *inboundRow, sess conv
 		if i < len(ids) {
 			msgs[i].ID = ids[i]
 		}
+	}
+	if inID != nil {
+		// The person's message is announced too (the console's live
+		// transcript shows it even when the bot stays silent).
+		msgs = append([]storedMessage{{ID: *inID, Direction: "in", Sender: "debtor", Text: in.Text, At: in.At}}, msgs...)
 	}
 	return msgs, nil
 }

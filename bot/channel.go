@@ -5,24 +5,18 @@ import (
 	"errors"
 )
 
-// Errors a channel's Sender returns (wrapped) so that callers can choose
-// another channel.
-var (
-	// ErrUnreachable: the channel cannot deliver now or for the foreseeable
-	// future (the WhatsApp number was logged out or banned, the person
-	// blocked the bot). The message was not sent: use another channel.
-	ErrUnreachable = errors.New("bot: channel unreachable")
-	// ErrThrottled: the channel's send budget for messages the business
-	// starts is spent for now (WhatsApp's governor). The message was not
-	// sent: try later or use another channel.
-	ErrThrottled = errors.New("bot: channel throttled")
-)
+// ErrUnreachable is wrapped by a channel's delivery error when the person
+// cannot be reached there at all (Telegram 403, an SMTP 5xx, WhatsApp
+// logged out or banned): the message was not sent, and the régua moves to
+// the next channel instead of retrying. Any other delivery error is
+// temporary.
+var ErrUnreachable = errors.New("bot: unreachable on this channel")
 
-// Health says whether a channel can deliver; channels that may become
-// unusable (WhatsApp) implement it, and the régua skips an unusable one.
-type Health interface {
-	Usable(ctx context.Context) (ok bool, reason string)
-}
+// ErrThrottled is wrapped by a channel's Sender when its send budget for
+// messages the business starts is spent for now (WhatsApp's governor): the
+// message was not sent; it is a temporary failure (try later, or another
+// channel). Permanent ones wrap ErrUnreachable.
+var ErrThrottled = errors.New("bot: channel throttled")
 
 type startedKey struct{}
 

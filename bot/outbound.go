@@ -36,10 +36,6 @@ func (s *Service) Reachable(channel string) bool {
 	if h, ok := snd.(Healthy); ok {
 		return h.Healthy()
 	}
-	if h, ok := snd.(Health); ok {
-		usable, _ := h.Usable(context.Background())
-		return usable
-	}
 	return true
 }
 
@@ -56,8 +52,11 @@ func (s *Service) InOrder(ctx context.Context, channel, chat string, fn func(ctx
 }
 
 // Deliver hands r to the channel's Sender (a remote channel's network
-// call). It stores nothing: RecordStartedTx does.
+// call) as a message the business starts (StartedByBusiness: WhatsApp's
+// governor counts it against those budgets). It stores nothing:
+// RecordStartedTx does.
 func (s *Service) Deliver(ctx context.Context, channel, chat string, r Reply) error {
+	ctx = WithStartedByBusiness(ctx)
 	s.mu.RLock()
 	snd := s.senders[channel]
 	s.mu.RUnlock()

@@ -25,6 +25,7 @@ const (
 	AccSuspense            = "suspense"
 	AccReceivablePlan      = "receivable_plan" // per installment, through InstallmentID
 	AccPlanInterest        = "plan_interest"
+	AccCashManual          = "cash_manual" // received outside Pix, recorded by staff (ManualPayment)
 )
 
 // Posting is one line of a ledger transaction: debit positive, credit
@@ -336,9 +337,13 @@ func (l *Ledger) RecordPaymentTx(ctx context.Context, tx pgx.Tx, in PaymentInput
 	// Claim the end-to-end id first: a concurrent duplicate waits here on the
 	// unique index and then finds the claim taken.
 	var txID int64
+	cash, memo := AccCashPix, "Pix "+in.TxID
+	if in.Source == "manual" {
+		cash, memo = AccCashManual, "received outside Pix"
+	}
 	err := tx.QueryRow(ctx, `INSERT INTO ledger_transactions (kind, idempotency_key, memo, effective_at)
 		VALUES ('payment', $1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-		"payment:"+in.EndToEndID, "Pix "+in.TxID, in.PaidAt).Scan(&txID)
+		"payment:"+in.EndToEndID, memo, in.PaidAt).Scan(&txID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		res := &PaymentResult{Duplicate: true}
 		err := tx.QueryRow(ctx, "SELECT id, transaction_id, coalesce(debtor_id, 0) FROM payments WHERE end_to_end_id = $1", in.EndToEndID).
@@ -353,7 +358,7 @@ func (l *Ledger) RecordPaymentTx(ctx context.Context, tx pgx.Tx, in PaymentInput
 	}
 
 	res := &PaymentResult{TransactionID: txID, DebtorID: in.DebtorID}
-	ps := []Posting{{Account: AccCashPix, Amount: in.Amount}}
+	ps := []Posting{{Account: cash, Amount: in.Amount}}
 	left := in.Amount
 	payCharges := true
 	if in.InstallmentID != 0 {

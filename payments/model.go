@@ -15,6 +15,7 @@ const (
 	ChargePaid       = "paid"        // settled by payments (and discounts)
 	ChargeInPlan     = "in_plan"     // settled into an installment plan
 	ChargeWrittenOff = "written_off" // given up on; the remainder was written off
+	ChargeCancelled  = "cancelled"   // billed in error: what it still owed was reversed
 )
 
 // Debtor is a person or company that owes the business money.

@@ -115,8 +115,6 @@ func New(cfg Config) (*Channel, error) {
 	return c, nil
 }
 
-var _ bot.Health = (*Channel)(nil)
-
 // Governor is the channel's send governor.
 func (c *Channel) Governor() *Governor { return c.gov }
 
@@ -371,7 +369,7 @@ func (c *Channel) forgetState() {
 	c.health.Unlock()
 }
 
-// Usable implements bot.Health: whether WhatsApp can carry messages (a
+// Usable says whether WhatsApp can carry messages (a
 // number is linked and not logged out, banned or replaced). A dropped
 // connection is still usable: messages wait in the outbox.
 func (c *Channel) Usable(ctx context.Context) (bool, string) {

@@ -19,12 +19,11 @@ const (
 	StateBanned       = "banned"       // WhatsApp banned the number (for a while or for good)
 	StateReplaced     = "replaced"     // another client took the session
 	StateOutdated     = "outdated"     // WhatsApp refuses this client version: update Régua
-	StateFailed       = "failed"       // WhatsApp refused the connection for another reason
 )
 
 // States lists every state (for the metrics' gauge).
 var States = []string{StateUnpaired, StateConnecting, StateConnected, StateDisconnected,
-	StateLoggedOut, StateBanned, StateReplaced, StateOutdated, StateFailed}
+	StateLoggedOut, StateBanned, StateReplaced, StateOutdated}
 
 // Transition is what a connection event means.
 type Transition struct {

@@ -27,7 +27,10 @@ func (c *Channel) Deliver(ctx context.Context) {
 		if wait <= 0 {
 			continue
 		}
-		t := time.NewTimer(wait)
+		// Never longer than idle: a reply queued by another replica does
+		// not nudge this one, and must not wait behind a reminder held
+		// until midnight.
+		t := time.NewTimer(min(wait, idle))
 		select {
 		case <-ctx.Done():
 		case <-c.nudge:

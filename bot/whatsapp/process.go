@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/regua/regua/bot"
 )
 
@@ -50,7 +53,13 @@ func (c *Channel) chatOf(ctx context.Context, up Update) (string, error) {
 // message runs a person's message as a turn and queues the replies.
 func (c *Channel) message(ctx context.Context, chat string, up Update) error {
 	cl := c.current()
-	if cl != nil {
+	held, err := c.heldByPerson(ctx, chat)
+	if err != nil {
+		return err
+	}
+	// In a chat a person at the business holds, the message stays unread
+	// for them on the phone, and nobody shows as typing.
+	if cl != nil && !held {
 		if err := cl.MarkRead(ctx, up.Peer, up.Sender, []string{up.MessageID}, c.cfg.Now()); err != nil {
 			c.log.Warn("whatsapp: mark read", "err", err)
 		}
@@ -169,4 +178,29 @@ func (c *Channel) fromMe(ctx context.Context, chat string, up Update) error {
 	}
 	c.log.Info("whatsapp: conversation taken over from the phone", "conversation", id)
 	return nil
+}
+
+// heldByPerson reports whether a person at the business holds the chat.
+func (c *Channel) heldByPerson(ctx context.Context, chat string) (bool, error) {
+	var held bool
+	err := c.cfg.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE channel = 'whatsapp' AND chat = $1 AND status = 'with_agent')`, chat).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("whatsapp: conversation status: %w", err)
+	}
+	return held, nil
+}
+
+// ErrNoMedia: no file kept under that reference.
+var ErrNoMedia = errors.New("whatsapp: no such file")
+
+// ReadMedia reads a file kept from a chat (a receipt's "whatsapp-media:<id>").
+func ReadMedia(ctx context.Context, pool *pgxpool.Pool, id int64) (mimetype, fileName string, data []byte, err error) {
+	err = pool.QueryRow(ctx, "SELECT mimetype, file_name, data FROM whatsapp_media WHERE id = $1", id).Scan(&mimetype, &fileName, &data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", "", nil, ErrNoMedia
+	}
+	if err != nil {
+		return "", "", nil, fmt.Errorf("whatsapp: media: %w", err)
+	}
+	return mimetype, fileName, data, nil
 }

@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/regua/regua/bot"
 )
@@ -13,7 +14,19 @@ import (
 // replica holding the connection, through the governor.
 type sender struct{ c *Channel }
 
-var _ bot.Sender = sender{}
+var (
+	_ bot.Sender  = sender{}
+	_ bot.Healthy = sender{}
+)
+
+// Healthy implements bot.Healthy: whether the number can carry messages
+// (see Channel.Usable); the régua skips WhatsApp when it cannot.
+func (s sender) Healthy() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	ok, _ := s.c.Usable(ctx)
+	return ok
+}
 
 // Send queues a reply for chat. A message the business starts
 // (bot.StartedByBusiness) is first admitted by the governor's day budgets

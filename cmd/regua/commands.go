@@ -69,7 +69,9 @@ func serveCommand(ctx context.Context, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "\n  DEMONSTRATION: Régua is running in demo mode (REGUA_DEMO=true).\n"+
 			"  Made-up debtors, a fake Pix key unless REGUA_PIX_KEY is set, and a web chat open to anyone\n"+
 			"  that shows every debtor. Never run it like this for real debtors.\n"+
-			"  Web chat (be a debtor): %s/chat\n  API: %s/api/v1 (create a key with: regua apikey add --name me)\n\n", cfg.PublicURL, cfg.PublicURL)
+			"  Web chat (be a debtor): %s/chat\n  API: %s/api/v1 (create a key with: regua apikey add --name me)\n"+
+			"  Staff console: %s/console (demo users admin@regua.demo, supervisor@regua.demo, atendente@regua.demo; password %s)\n\n",
+			cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, app.DemoConsolePassword)
 	}
 	if addr := os.Getenv("REGUA_DEBUG_ADDR"); addr != "" {
 		// Profiling for operators (go tool pprof http://ADDR/debug/pprof/profile).

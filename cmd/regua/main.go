@@ -23,6 +23,7 @@ Usage:
   regua apikey add --name N                create an API key (printed once)
   regua apikey list                        list API keys (name, prefix, created, last used, revoked)
   regua apikey revoke ID|PREFIX|NAME       revoke a key: it stops working at once
+  regua user add --email E --role R        create a console user (agent, supervisor or admin; password on stdin)
   regua reminders preview [--at TIME] [--debtor ID]   what the régua would send at TIME, and why not
   regua whatsapp pair [--phone 55DDDNUMBER] link a WhatsApp number (QR code, or a pairing code)
   regua whatsapp status|logout             the linked number and its state; unlink it
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return plansMain(ctx, args[1:], stdout, stderr)
 	case "apikey":
 		return apikeyCommand(ctx, args[1:], stdout, stderr)
+	case "user":
+		return userCommand(ctx, args[1:], stdin, stdout, stderr)
 	case "reminders":
 		return remindersCommand(ctx, args[1:], stdout, stderr)
 	case "whatsapp":

@@ -23,6 +23,7 @@ import (
 	"github.com/regua/regua/bot/whatsapp"
 	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/internal/config"
+	"github.com/regua/regua/internal/console"
 	"github.com/regua/regua/internal/egress"
 	"github.com/regua/regua/internal/httpapi"
 	"github.com/regua/regua/internal/jobs"
@@ -58,6 +59,7 @@ type Main struct {
 	Sessions *redisstore.Store
 	Bot      *bot.Service
 	Telegram *telegram.Channel // nil unless REGUA_TELEGRAM_TOKEN is set
+	Console  *console.Console  // the staff console (built by Handler)
 	WhatsApp *whatsapp.Channel // nil unless REGUA_WHATSAPP=on
 	// WhatsAppClient, when set (tests), replaces whatsmeow as the WhatsApp
 	// connection of the replica holding the lease.
@@ -191,6 +193,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, now func() 
 			m.Close()
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
+		if err := seedConsoleDemo(ctx, m); err != nil {
+			m.Close()
+			return nil, fmt.Errorf("demo console users: %w", err)
+		}
 	}
 	m.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m, nil
@@ -207,6 +213,7 @@ func (m *Main) Handler() http.Handler {
 	api.RegisterPlans(mux, httpapi.PlansDeps{Billing: m.Billing, PublicURL: m.Config.PublicURL})
 	m.registerChat(mux, api)
 	m.registerTelegram(mux)
+	m.registerConsole(mux)
 	m.registerRegua(mux, api)
 	m.registerWhatsApp(mux, api)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -308,6 +315,7 @@ func (m *Main) Close() error {
 		m.stopWatch()
 	}
 	m.closeTelegram()
+	m.closeConsole()
 	m.closeWhatsApp()
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

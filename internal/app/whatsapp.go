@@ -5,10 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/regua/regua/bot"
 	"github.com/regua/regua/bot/whatsapp"
+	"github.com/regua/regua/internal/console"
 	"github.com/regua/regua/internal/httpapi"
 	"github.com/regua/regua/internal/postgres"
 	"github.com/regua/regua/payments"
@@ -79,7 +84,10 @@ func (m *Main) degraded(ctx context.Context) map[string]string {
 }
 
 // whatsAppPairing serves the pairing API from the channel.
-type whatsAppPairing struct{ ch *whatsapp.Channel }
+type whatsAppPairing struct {
+	ch   *whatsapp.Channel
+	pool *pgxpool.Pool
+}
 
 func (p whatsAppPairing) WhatsAppStatus(ctx context.Context) (any, error) {
 	st, err := p.ch.State(ctx)
@@ -109,6 +117,14 @@ func (p whatsAppPairing) WhatsAppLogout(ctx context.Context) error {
 	return pairingError(p.ch.Logout(ctx))
 }
 
+func (p whatsAppPairing) WhatsAppMedia(ctx context.Context, id int64) (string, string, []byte, error) {
+	mt, name, data, err := whatsapp.ReadMedia(ctx, p.pool, id)
+	if errors.Is(err, whatsapp.ErrNoMedia) {
+		return "", "", nil, payments.Errorf(payments.ENOTFOUND, "no file %d", id)
+	}
+	return mt, name, data, err
+}
+
 // pairingError gives the API's codes to the channel's refusals.
 func pairingError(err error) error {
 	switch {
@@ -127,6 +143,33 @@ func pairingError(err error) error {
 // registerWhatsApp mounts the pairing API when WhatsApp is on.
 func (m *Main) registerWhatsApp(mux *http.ServeMux, api *httpapi.Server) {
 	if m.WhatsApp != nil {
-		api.RegisterWhatsApp(mux, whatsAppPairing{m.WhatsApp})
+		pairing := whatsAppPairing{ch: m.WhatsApp, pool: m.Pool}
+		api.RegisterWhatsApp(mux, pairing)
+		if m.Console != nil {
+			m.Console.WhatsApp = m.Console.NewWhatsAppSettings(pairing)
+			if m.Console.Media == nil {
+				m.Console.Media = map[string]console.MediaFetcher{}
+			}
+			m.Console.Media["whatsapp-media:"] = whatsAppMedia{m.Pool}
+		}
 	}
+}
+
+// whatsAppMedia gives the console the files debtors sent on WhatsApp (a
+// receipt's image), by their whatsapp-media:ID reference.
+type whatsAppMedia struct{ pool *pgxpool.Pool }
+
+func (w whatsAppMedia) FetchMedia(ctx context.Context, ref string) (string, []byte, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(ref, "whatsapp-media:"), 10, 64)
+	if err != nil {
+		return "", nil, payments.Errorf(payments.ENOTFOUND, "comprovante não encontrado")
+	}
+	mt, _, data, err := whatsapp.ReadMedia(ctx, w.pool, id)
+	if errors.Is(err, whatsapp.ErrNoMedia) {
+		return "", nil, payments.Errorf(payments.ENOTFOUND, "arquivo não encontrado")
+	}
+	if mt == "" {
+		mt = "application/octet-stream"
+	}
+	return mt, data, err
 }

@@ -54,8 +54,10 @@ func startWhatsApp(t *testing.T, b whatsapp.Budgets) *waService {
 // startWhatsAppWith starts the service on fake without waiting for it to connect.
 func startWhatsAppWith(t *testing.T, b whatsapp.Budgets, fake *whatsapptest.Fake) *waService {
 	t.Helper()
+	// The régua's planner off: these tests say exactly what each chat
+	// gets; the régua's path (bot.Service.Deliver) is exercised directly.
 	vars := map[string]string{"REGUA_DATABASE_URL": pgtest.NewDatabase(t), "REGUA_HTTP_ADDR": "127.0.0.1:0", "REGUA_DEMO": "true",
-		"REGUA_WHATSAPP": "on"}
+		"REGUA_WHATSAPP": "on", "REGUA_REGUA_EVERY": "off"}
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -211,6 +213,13 @@ func TestWhatsAppConversation(t *testing.T) {
 	if string(data) != "\xff\xd8\xff fake jpeg" {
 		t.Fatalf("kept %q", data)
 	}
+	r := s.do(t, "GET", "/api/v1/whatsapp/media/"+strings.TrimPrefix(ref, "whatsapp-media:"), "")
+	if r.status != 200 || r.raw != "\xff\xd8\xff fake jpeg" || r.header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("media through the API: %d %q %s", r.status, r.raw, r.header.Get("Content-Type"))
+	}
+	if r := s.do(t, "GET", "/api/v1/whatsapp/media/999999", ""); r.status != 404 {
+		t.Fatalf("missing media: %d", r.status)
+	}
 
 	// A 50 MB document is refused, and said so, without downloading it.
 	before = len(s.fake.Sent())
@@ -258,10 +267,14 @@ func TestWhatsAppConversation(t *testing.T) {
 		return n == 1
 	})
 	before = len(s.fake.Sent())
+	reads := len(s.fake.Read())
 	s.fake.Text(maria, "oi, Ana")
 	time.Sleep(500 * time.Millisecond)
 	if n := len(s.fake.Sent()); n != before {
 		t.Fatalf("the bot spoke in a chat held by a person:\n%s", sentTexts(s.fake.Sent()[before:]))
+	}
+	if len(s.fake.Read()) != reads {
+		t.Fatal("a message for the person holding the chat was marked read")
 	}
 	// Released through the API, the bot answers again.
 	if r := s.do(t, "POST", fmt.Sprintf("/api/v1/conversations/%d/release", convID), ""); r.status >= 300 {
@@ -278,7 +291,7 @@ func TestWhatsAppConversation(t *testing.T) {
 	if alerts != 1 {
 		t.Fatalf("%d alerts", alerts)
 	}
-	r := s.do(t, "GET", "/readyz", "")
+	r = s.do(t, "GET", "/readyz", "")
 	if r.status != 200 || !strings.Contains(r.raw, `"degraded"`) || !strings.Contains(r.raw, "logged_out") {
 		t.Fatalf("readyz: %d %s", r.status, r.raw)
 	}
@@ -478,6 +491,9 @@ func TestWhatsAppPairingAPI(t *testing.T) {
 		t.Fatalf("events %v", events)
 	}
 	waitFor(t, func() bool { ok, state := s.WhatsApp.Usable(ctx); return ok && state == whatsapp.StateConnected })
+	if !s.Bot.Reachable(bot.ChannelWhatsApp) {
+		t.Fatal("paired and connected, but not reachable for the régua")
+	}
 	st, _ := s.WhatsApp.State(ctx)
 	if st.Number != "5511888000000" || st.PairedAt == nil {
 		t.Fatalf("state after pairing %+v", st)
@@ -495,6 +511,12 @@ func TestWhatsAppPairingAPI(t *testing.T) {
 	}
 	if r := s.do(t, "GET", "/api/v1/whatsapp", ""); r.body["state"] != "unpaired" {
 		t.Fatalf("after logout: %s", r.raw)
+	}
+	if s.Bot.Reachable(bot.ChannelWhatsApp) {
+		t.Fatal("reachable after logout")
+	}
+	if s.Bot.Reachable(bot.ChannelTelegram) {
+		t.Fatal("Telegram is off but reachable")
 	}
 	var audited int
 	s.Pool.QueryRow(ctx, "SELECT count(*) FROM audit_log WHERE action IN ('whatsapp.pair', 'whatsapp.logout') AND actor = 'api:test'").Scan(&audited)
@@ -566,6 +588,19 @@ func TestWhatsAppEngineFeatures(t *testing.T) {
 	if st.Started < 1 || st.Cold != 1 {
 		all, _ := whatsapp.Log(ctx, s.Pool, "")
 		t.Fatalf("governor: started %d, cold %d\n%+v", st.Started, st.Cold, all)
+	}
+
+	// The régua's own path (after its gate): a message the business
+	// starts, admitted and worded by the governor, sent after replies.
+	if err := s.Bot.Deliver(ctx, bot.ChannelWhatsApp, "+5511999000006", bot.Reply{Text: "Olá, Pedro! Há uma mensagem para você."}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		log, _ := whatsapp.Log(ctx, s.Pool, "+5511999000006")
+		return len(log) == 1 && log[0].Status == whatsapp.StatusSent && log[0].Priority == whatsapp.PriorityStarted
+	})
+	if st2, _ := s.WhatsApp.Governor().State(ctx, "5511888000000"); st2.Started < st.Started+1 || st2.Cold != 2 {
+		t.Fatalf("the régua's message was not admitted as the business's: %+v", st2)
 	}
 
 	// SAIR: the opt-out holds every later reminder at the gate.

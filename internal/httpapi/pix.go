@@ -147,6 +147,10 @@ func (s *Server) pixQR(w http.ResponseWriter, r *http.Request, d PixDeps) {
 		WriteError(w, r, s.log, err)
 		return
 	}
+	if c.Payload == "" { // erased (LGPD)
+		http.NotFound(w, r)
+		return
+	}
 	png, err := pix.QRPNG(c.Payload, 512)
 	if err != nil {
 		WriteError(w, r, s.log, err)

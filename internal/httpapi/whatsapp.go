@@ -1,11 +1,16 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
+	"strconv"
 	"time"
+
+	"github.com/regua/regua/payments"
 )
 
 // WhatsAppPairing is what the staff console needs to link the business's
@@ -19,6 +24,8 @@ type WhatsAppPairing interface {
 	WhatsAppPair(ctx context.Context, phone string, show func(event, code string, valid time.Duration)) (string, error)
 	// WhatsAppLogout unlinks the number.
 	WhatsAppLogout(ctx context.Context) error
+	// WhatsAppMedia is a file a person sent (a receipt), by its id.
+	WhatsAppMedia(ctx context.Context, id int64) (mimetype, fileName string, data []byte, err error)
 }
 
 // RegisterWhatsApp mounts the pairing API (bearer API key, like /api/v1):
@@ -27,7 +34,28 @@ type WhatsAppPairing interface {
 //	POST /api/v1/whatsapp/pair[?phone=55…]    Server-Sent Events: "code" (a QR code's text, to draw),
 //	                                          or "pairing_code"; then "paired" {"number"} or "error" {"error"}
 //	POST /api/v1/whatsapp/logout              unlinks the number
+//	GET  /api/v1/whatsapp/media/{id}          a file a person sent (a receipt's media_ref "whatsapp-media:<id>")
 func (s *Server) RegisterWhatsApp(mux *http.ServeMux, p WhatsAppPairing) {
+	mux.HandleFunc("GET /api/v1/whatsapp/media/{id}", s.requireKey(func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil || id <= 0 {
+			WriteError(w, r, s.log, payments.Invalid("id", "must be a file id (the number in whatsapp-media:<id>)"))
+			return
+		}
+		mt, name, data, err := p.WhatsAppMedia(r.Context(), id)
+		if err != nil {
+			WriteError(w, r, s.log, err)
+			return
+		}
+		if mt == "" {
+			mt = "application/octet-stream"
+		}
+		w.Header().Set("Content-Type", mt)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", "sandbox")
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": cmp.Or(name, fmt.Sprintf("whatsapp-%d", id))}))
+		w.Write(data)
+	}))
 	mux.HandleFunc("GET /api/v1/whatsapp", s.requireKey(func(w http.ResponseWriter, r *http.Request) {
 		st, err := p.WhatsAppStatus(r.Context())
 		if err != nil {

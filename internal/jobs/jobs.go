@@ -123,6 +123,10 @@ func New(cfg Config) (*Jobs, error) {
 		Workers: workers,
 		Logger:  cfg.Log,
 	}
+	// A queue refetches at most once per cooldown when its workers free up:
+	// River's 100 ms default would cap the régua's sends near MaxWorkers×10
+	// a second.
+	rc.FetchCooldown = 50 * time.Millisecond
 	if cfg.PollInterval > 0 {
 		rc.FetchPollInterval = cfg.PollInterval
 		rc.FetchCooldown = cfg.PollInterval

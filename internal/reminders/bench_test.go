@@ -105,7 +105,7 @@ func BenchmarkDispatch(b *testing.B) {
 		b.StopTimer()
 		f := setup(b)
 		f.due(b, n)
-		client := f.client(b, 40)
+		client := f.client(b, 0) // the production default
 		if _, err := f.planner.Plan(context.Background(), client, tuesday); err != nil {
 			b.Fatal(err)
 		}

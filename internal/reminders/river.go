@@ -27,8 +27,12 @@ type Regua struct {
 	Planner    *Planner
 	Dispatcher *Dispatcher
 	Every      time.Duration // planning period; 0: no planning
-	Workers    int           // concurrent sends per process (default 20)
-	Log        *slog.Logger
+	// Workers is how many sends run at once per process (default 100).
+	// River refetches at most once per FetchCooldown (50 ms in
+	// internal/jobs), so a replica sends at most about Workers per
+	// cooldown: 100 allows ~2,000 a second.
+	Workers int
+	Log     *slog.Logger
 }
 
 // Register adds the régua's queue, workers and periodic planner to a River
@@ -41,7 +45,7 @@ func (r *Regua) Register(workers *river.Workers, rc *river.Config) {
 	}
 	n := r.Workers
 	if n <= 0 {
-		n = 20
+		n = 100
 	}
 	rc.Queues[Queue] = river.QueueConfig{MaxWorkers: n}
 	if r.Every <= 0 {

@@ -285,7 +285,7 @@ var phraseSpecs = []phraseSpec{
 		"nao tenho mais esse celular|nao tenho mais esse numero|esse numero agora e meu|esse celular agora e meu|" +
 		"numero novo|agora e meu|nunca ouvi falar|nunca ouvi falar dessa pessoa|nao sei quem e essa pessoa|" +
 		"nao sei quem e|dessa pessoa|nao conheco nenhuma|nao conheco nenhum|quem e essa pessoa que voces procuram|" +
-		"nao tem nenhuma|nao tem nenhum|nao tem ninguem|aqui nao tem|mudou de dono|trocou de dono|outro dono|novo dono|" +
+		"nao tem nenhuma|nao tem nenhum|nao tem ninguem|aqui nao tem|numero reciclado|chip novo|mudou de dono|trocou de dono|outro dono|novo dono|" +
 		"nova dona|outra dona|errou o numero|errou de numero|voce errou|" +
 		"voces erraram|erraram o numero|erraram de numero|numero errou"},
 	// "engano" alone is a wrong number, but beside a dispute ("nunca
@@ -295,7 +295,7 @@ var phraseSpecs = []phraseSpec{
 	// "que dívida?" disputes, unless it asks who is collecting.
 	{sigWhatDebt, sigNone, "que divida|que cobranca|que divida e essa|que cobranca e essa|que conta e essa"},
 	{sigOptOut, sigDrop, "sair|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
-		"chega de|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
+		"chega de|vaza|vaza daqui|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
 		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
 		"remover meu numero|remova meu numero|me remove da lista|me tira da lista|tira meu numero|" +
 		"tirar meu numero|stop|unsubscribe|bloquear|vou bloquear|spam|nao quero mais receber|" +
@@ -314,7 +314,7 @@ var phraseSpecs = []phraseSpec{
 		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
 		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
 	{sigDispute, sigNone, "nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
-		"nao reconheco essa divida|nao devo|nao devo nada|nao estou devendo|nao estou devendo nada|" +
+		"nao reconheco essa divida|nao devo|nao devo nada|devo nada|nao estou devendo|nao estou devendo nada|" +
 		"nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
 		"nao contratei|nao pedi|nao fiz essa compra|nao fiz compra|cobranca indevida|indevida|indevido|" +
 		"indevidamente|nao e minha|nao e meu|nao fui eu|ja cancelei|cancelei|" +
@@ -352,7 +352,7 @@ var phraseSpecs = []phraseSpec{
 		"afastado|afastada|encostado|nao tenho como|sem renda|nao tenho renda|desemprego|liso|lisa|duro|dura|" +
 		"nao tenho nada|nao sobra nada|nao sobra|sem servico|sem trampo|sem emprego nenhum|nao estou com dinheiro|" +
 		"nao estou com grana|estou sem dinheiro|estou sem grana|estou sem trabalho|estou desempregado|" +
-		"estou desempregada|desempregados|nem pra comer|nao tenho nem pra|nao tenho nem para|nao tenho pra comer|perrengue|sufoco|na pior|na lona|pindaiba|sem um tostao|quebradeira|" +
+		"estou desempregada|desempregados|estou na merda|na merda|financeiramente|estou na pior|nem pra comer|nao tenho nem pra|nao tenho nem para|nao tenho pra comer|perrengue|sufoco|na pior|na lona|pindaiba|sem um tostao|quebradeira|" +
 		"nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
 	{sigPromise, sigNegPromise, "vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
 		"depois eu pago|depois pago|assim que receber|quando receber|assim que der|quando der|" +
@@ -407,7 +407,7 @@ var phraseSpecs = []phraseSpec{
 		"falar comigo|quem e essa pessoa|quem e esse|quem e essa|dona do celular|dono do celular|dono do numero|" +
 		"dona do numero|dona do telefone|dono do telefone|deixar recado|deixa recado|deixo recado|deixar um recado|" +
 		"passo o recado|dou o recado|aviso ela|aviso ele|falo pra ela|falo pra ele|falo para ela|falo para ele|" +
-		"morreu|faleceu|falecido|falecida|obito|esta preso|esta presa|foi preso|foi presa|" +
+		"morreu|faleceu|falecido|falecida|obito|bateu as botas|veio a falecer|nos deixou|esta preso|esta presa|foi preso|foi presa|" +
 		"esse numero e da minha|esse numero e do meu|esse celular e da minha|esse celular e do meu|" +
 		"esse celular era|esse numero era|era do meu|era da minha|ela esta trabalhando|ele esta trabalhando|" +
 		"ela esta dormindo|ele esta dormindo|ele esta viajando|ela esta viajando|ela esta no|ele esta no|" +
@@ -735,6 +735,12 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if hits.has(sigWhatDebt) && !hits.has(sigWho) {
 		hits |= 1 << sigDispute
 	}
+	switch moneySent(toks) {
+	case 1:
+		hits |= 1 << sigAlreadyPaid // "já mandei a grana"
+	case 2:
+		hits |= 1 << sigPromiseCue // "sexta eu mando a grana"
+	}
 	if stopSending(toks) {
 		hits |= 1 << sigOptOut // "pararem de mandar", "me tirem da lista"
 	}
@@ -1001,7 +1007,7 @@ func digitFiller(t string) bool {
 	case "meu", "minha", "cpf", "cnpj", "e", "sao", "os", "o", "primeiros", "tres", "digitos", "numeros",
 		"aqui", "esta", "segue", "documento", "do", "de", "inicio", "comeca", "com", "comeco",
 		"x", "xx", "ok", "beleza", "sim", "oi", "ola", "pronto", "ai", "la", "vai", "ne", "certo", "isso",
-		"hm", "hmm", "hum", "ah", "ahn", "eh", "uai", "oxe", "pera", "deixa", "ver", "tipo", "confere", "esses", "estes",
+		"hm", "hmm", "hum", "ah", "ahn", "eh", "po", "mano", "cara", "vei", "velho", "parca", "tio", "tia", "uai", "oxe", "pera", "deixa", "ver", "tipo", "confere", "esses", "estes",
 		"bom", "dia", "boa", "tarde", "noite", "obrigado", "numero", "primeiro", "seria", "acho", "que",
 		"entao", "so", "apenas", "somente", "mesmo", "ja", "falei", "disse", "digitei", "mandei", "por",
 		"favor", "moca", "moco", "senhor", "senhora", "eu", "acredito":

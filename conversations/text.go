@@ -359,7 +359,7 @@ var commonWords = strings.Fields(`gente agente perto certo certa aperto faltou f
 	paguei paguem pague pagam pagas devia devemos deviam deveria deve devem devo devi deveu
 	liguei ligou ligaram ligam ligando ligo ligasse recebeu receberam recebemos recebia recebido recebida
 	conseguia consegui conseguiu conseguimos conseguem conseguindo entende entendo entendeu entendemos
-	entendido nenhuma nenhum coisas coisa pareceu parece parecem contas conta pessoas pessoal avisou avisei
+	entendido nenhuma nenhum dessas desses destas destes coisas coisa pareceu parece parecem contas conta pessoas pessoal avisou avisei
 	avisaram vencido vencida vencidos vencidas vencendo venceram vencem enviei enviou enviaram mandei
 	mandou mandaram mandem mandamos mandava cobrar cobram cobrou cobraram cobrando cobre cobro
 	cancelou cancelaram cancelado cancelada quitou quitaram quitado quitamos parcelei parcelou parcelaram

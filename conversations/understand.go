@@ -779,17 +779,21 @@ func mentionsData(toks []string) bool {
 // passando", "nem pensar em mandar").
 func refusesToGive(toks []string) bool {
 	neg := false
-	for _, t := range toks {
+	for i, t := range toks {
 		switch {
 		case t == breakToken:
 			neg = false
 		case isNegator(t):
 			neg = true
-		case neg:
-			switch t {
-			case "passar", "passando", "passo", "dar", "dou", "informar", "informo", "mandar", "mando", "enviar",
-				"envio", "fornecer", "forneco", "digitar", "digito", "falar", "falo", "compartilhar":
+		case giveVerb(t):
+			if neg {
 				return true
+			}
+			// "vou passar cpf não": the negation closes the clause
+			for j := i + 1; j <= i+4 && j < len(toks) && toks[j] != breakToken; j++ {
+				if deniedAfter(toks, j) {
+					return true
+				}
 			}
 		}
 	}
@@ -1152,6 +1156,19 @@ func stopSending(toks []string) bool {
 			case "mandar", "enviar", "ligar", "me", "mandarem", "enviarem", "ligarem", "cobrar", "encher", "perturbar":
 				return true
 			}
+		case "quero":
+			// "não quero mais (saber dessas) mensagens"
+			if i == 0 || !isNegator(toks[i-1]) {
+				continue
+			}
+			for j := i + 1; j <= i+5 && j < len(toks); j++ {
+				switch toks[j] {
+				case "mensagem", "mensagens", "cobranca", "cobrancas", "lembrete", "lembretes", "contato":
+					return true
+				case breakToken:
+					j = len(toks)
+				}
+			}
 		case "tirem", "removam", "excluam", "apaguem", "retirem", "deletem":
 			for j := i + 1; j <= i+4 && j < len(toks); j++ {
 				switch toks[j] {
@@ -1218,4 +1235,39 @@ func asksAbilities(toks []string) bool {
 // negation keeps its meaning: "não conheço essa pessoa não".)
 func deniedAfter(toks []string, i int) bool {
 	return tokAt(toks, i) == "nao" && (i+1 == len(toks) || toks[i+1] == breakToken)
+}
+
+func giveVerb(t string) bool {
+	switch t {
+	case "passar", "passando", "passo", "dar", "dou", "informar", "informo", "mandar", "mando", "enviar",
+		"envio", "fornecer", "forneco", "digitar", "digito", "falar", "falo", "compartilhar":
+		return true
+	}
+	return false
+}
+
+// moneySent reads a verb of sending with money as its object: 1 when
+// sent ("já mandei a grana"), 2 when to be sent ("sexta eu mando a
+// grana"), 0 otherwise.
+func moneySent(toks []string) int {
+	for i, t := range toks {
+		when := 0
+		switch t {
+		case "mandei", "enviei", "transferi", "depositei", "passei", "caiu":
+			when = 1
+		case "mando", "envio", "transfiro", "deposito", "passo", "mandarei", "enviarei":
+			when = 2
+		default:
+			continue
+		}
+		for j := i + 1; j <= i+3 && j < len(toks); j++ {
+			switch toks[j] {
+			case "grana", "dinheiro", "bufunfa", "valor", "money", "dindin", "pagamento":
+				return when
+			case breakToken:
+				j = len(toks)
+			}
+		}
+	}
+	return 0
 }

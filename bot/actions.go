@@ -209,6 +209,14 @@ func (s *Service) apply(ctx context.Context, c *conv, in Inbound, sess *conversa
 				return err
 			}
 			return alert(tx, "wrong_number", "Quem respondeu neste número diz não ser o devedor: contato suspenso")
+		case conversations.ActThirdParty:
+			// Durable: the session may be lost, this chat stays a third
+			// party's (Facts.ChatThirdParty) until staff clear it.
+			sess.ThirdParty, sess.Verified = true, false
+			if _, err := tx.Exec(ctx, "UPDATE conversations SET third_party_at = coalesce(third_party_at, now()), updated_at = now() WHERE id = $1", c.ID); err != nil {
+				return err
+			}
+			return alert(tx, "third_party", "Outra pessoa (não o titular) respondeu nesta conversa: nada é mostrado por aqui")
 		case conversations.ActDispute:
 			if debtor == nil {
 				return nil

@@ -239,6 +239,7 @@ type conv struct {
 	HadMessages bool
 	Locked      bool // verification locked (kept in PostgreSQL)
 	WrongNumber bool // the chat said "não sou eu": linked to nobody
+	ThirdParty  bool // someone not the debtor spoke on this chat: it never verifies
 	// Wrong answers to the identity question within failureWindow: on this
 	// chat, and about Debtor on any chat.
 	ChatFailures, DebtorFailures int
@@ -257,9 +258,11 @@ func (s *Service) conversation(ctx context.Context, channel, chat string) (*conv
 // It also counts the wrong answers to the identity question given on this
 // chat, and about this debtor on any chat, within the window: they live
 // here, not in the Redis session, so that losing a session gives no fresh
-// guesses. A chat that said "não sou eu" is never linked by its phone again.
+// guesses. A chat that said "não sou eu" is never linked by its phone again;
+// one where a third party spoke stays theirs (third_party_at).
 const conversationSQL = `
 	SELECT c.id, c.debtor_id, c.status, c.last_message_at, c.verify_locked_at IS NOT NULL, c.wrong_number_at IS NOT NULL,
+	       c.third_party_at IS NOT NULL,
 	       (SELECT count(*) FROM verification_failures v WHERE v.conversation_id = c.id AND v.cleared_at IS NULL AND v.at > $5),
 	       (SELECT count(*) FROM verification_failures v WHERE v.debtor_id = d.id AND v.cleared_at IS NULL AND v.at > $5),
 	       d.id, d.name, d.document, d.opt_out_whatsapp, d.opt_out_telegram, d.wrong_number
@@ -296,7 +299,7 @@ func (s *Service) conversationFor(ctx context.Context, channel, chat string, ses
 		var name, doc *string
 		var optW, optT, wrong *bool
 		err := s.Rows.QueryRow(ctx, conversationSQL,
-			channel, chat, sessDebtor, phone, s.Ledger.Now().Add(-failureWindow)).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked, &c.WrongNumber,
+			channel, chat, sessDebtor, phone, s.Ledger.Now().Add(-failureWindow)).Scan(&c.ID, &debtor, &c.Status, &last, &c.Locked, &c.WrongNumber, &c.ThirdParty,
 			&c.ChatFailures, &c.DebtorFailures, &did, &name, &doc, &optW, &optT, &wrong)
 		if errors.Is(err, pgx.ErrNoRows) && attempt == 0 {
 			if _, err := s.Pool.Exec(ctx, "INSERT INTO conversations (channel, chat) VALUES ($1, $2) ON CONFLICT DO NOTHING", channel, chat); err != nil {
@@ -367,6 +370,7 @@ func (s *Service) turn(ctx context.Context, in Inbound, sess conversations.Sessi
 	}
 	facts.KnownChat = c.HadMessages
 	facts.ChatWrongNumber = c.WrongNumber
+	facts.ChatThirdParty = c.ThirdParty
 	next, actions := s.Engine.Step(sess, in.Event, facts, now)
 	if len(actions) == 1 && actions[0].Kind == conversations.ActNeedAmounts && facts.Debtor != nil {
 		if err := s.amounts(ctx, &facts, facts.Debtor.ID, now); err != nil {

@@ -57,6 +57,43 @@ func TestWrongNumberRecorded(t *testing.T) {
 	}
 }
 
+// A third party ("é o marido dela") is recorded on the conversation: after
+// Redis loses the session (a flush, the 24-hour TTL) the right digits still
+// verify nothing and disclose nothing, while a chat where no third party
+// spoke verifies with them after the same flush.
+func TestThirdPartyRecorded(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.say(t, maria, "oi")
+	out := joined(f.say(t, maria, "é o marido dela, ela ta trabalhando"))
+	if !strings.Contains(out, "Número errado") || strings.Contains(out, "Maria") || strings.Contains(out, "R$") {
+		t.Fatalf("third party: %s", out)
+	}
+	if n := f.count(t, "SELECT count(*) FROM conversations WHERE chat = $1 AND third_party_at IS NOT NULL AND debtor_id IS NOT NULL", maria); n != 1 {
+		t.Fatal("conversations.third_party_at not set (or the chat was unlinked)")
+	}
+	for round := 0; round < 3; round++ {
+		flush(f.rdb, f.prefix)
+		for _, text := range []string{"123", "oi", "quanto ela deve?", "123.456.789-09", "sou eu mesma, pode falar"} {
+			out := joined(f.say(t, maria, text))
+			if strings.Contains(out, "Maria") || strings.Contains(out, "R$") || strings.Contains(strings.ToLower(out), "cpf") {
+				t.Fatalf("round %d, %q after a third party and a flush: %s", round, text, out)
+			}
+		}
+	}
+	if n := f.count(t, "SELECT count(*) FROM staff_alerts WHERE kind = 'third_party'"); n != 1 {
+		t.Fatalf("%d third-party alerts, want 1", n)
+	}
+	// The contrast: the same flush on a chat where nobody else spoke.
+	g := setup(t)
+	g.say(t, maria, "oi")
+	flush(g.rdb, g.prefix)
+	g.say(t, maria, "123")
+	if out := joined(g.say(t, maria, "1")); !strings.Contains(out, "R$") {
+		t.Fatalf("the debtor's own chat after a flush: %s", out)
+	}
+}
+
 // Wrong answers are counted in PostgreSQL: losing the Redis session (a
 // flush, a restart, the TTL) gives no fresh guesses. Twelve wrong answers
 // across six flushes end locked, and the right answer then discloses

@@ -233,6 +233,18 @@ func TestCorpusPrivacy(t *testing.T) {
 			if s3.Verified {
 				t.Errorf("%s: a third party typed the right digits and was verified", where)
 			}
+			// The session lost (Redis flushed, or its TTL) and a new one
+			// asking for the digits: the chat is still recorded as a third
+			// party's.
+			recorded := f
+			recorded.ChatThirdParty = true
+			fresh := Session{Channel: "whatsapp", Chat: "+5511900000000", Started: true, State: StateVerify,
+				DebtorID: f.Debtor.ID, LastSeen: now}
+			s4, acts := eng.Step(fresh, digits, recorded, now)
+			checkStep(t, where+" then the right digits in a lost session", fresh, s4, recorded, digits, acts, now)
+			if s4.Verified {
+				t.Errorf("%s: after the session was lost, a recorded third party verified with the right digits", where)
+			}
 		}
 	}
 }

@@ -350,7 +350,13 @@ func dateAt(toks []string, i int, today time.Time) (time.Time, int) {
 		if ordinalNoun(tokAt(toks, i+1)) {
 			return time.Time{}, i
 		}
-		return nextWeekday(today, wd), weekdayEnd(toks, i+1)
+		d, end := nextWeekday(today, wd), weekdayEnd(toks, i+1)
+		if d.Sub(today) == 24*time.Hour && end >= 2 && toks[end-1] == "vem" {
+			// "quinta que vem" said on a Wednesday: tomorrow would be
+			// "amanhã"; it is the next week's.
+			d = d.AddDate(0, 0, 7)
+		}
+		return d, end
 	}
 	if d, end := dayAt(toks, i, today, false); end > i {
 		return d, end

@@ -133,6 +133,11 @@ func (e *Engine) Step(s Session, ev Event, f Facts, now time.Time) (Session, []A
 		}
 		t.s.DebtorID = t.d.ID
 	}
+	if f.ChatThirdParty && !f.ChatWrongNumber {
+		// Recorded on the conversation: a lost session does not make the
+		// chat a stranger who may verify.
+		t.s.ThirdParty, t.s.Verified, t.s.Pending = true, false, nil
+	}
 
 	switch t.s.Status {
 	case StatusWithAgent:

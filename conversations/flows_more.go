@@ -94,6 +94,9 @@ const txtUnlinkedAgainShort = "Se precisar de algo, uma pessoa da nossa equipe p
 
 // thirdParty answers someone who says they are not the debtor.
 func (t *turn) thirdParty() {
+	if !t.f.ChatThirdParty {
+		t.act(Action{Kind: ActThirdParty})
+	}
 	if hasWord(t.ev.Text, "faleceu", "morreu", "falecido", "falecida", "obito", "falecimento") {
 		t.act(Action{Kind: ActHandoff, Reason: rsnDeceased})
 		t.reply(txtDeceased)

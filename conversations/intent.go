@@ -123,6 +123,20 @@ type Recognizer interface {
 //     Phrases that are themselves negative ("não sou eu", "não reconheço",
 //     "não consigo pagar") are keywords of their own. A yes-word counts only
 //     among the first three words ("amanhã eu vejo isso" is not a yes).
+//     A short phrase of chit-chat or a bare answer gives way to a longer
+//     keyword that starts inside it ("agora não conheço essa pessoa" is
+//     not "agora não"); "nem" reads as "não" where no phrase starts with
+//     it; a "não" closing a clause denies a wrong number said just before
+//     it ("número errado não, …").
+//     Token patterns phrases cannot list add signals: a new owner of the
+//     line ("comprei esse chip", "esse número agora é meu", "tenho esse
+//     número faz 3 anos") is wrong_person; a relative of the writer said
+//     to be away ("meu marido tá dormindo"), when nothing else in the
+//     message is the debtor's own business, or "o dono desse celular", is
+//     third_party; a plea to stop in any person ("pararem de mandar", "me
+//     tirem da lista") is opt_out; income lost ("sem salário", "perdeu o
+//     emprego") is hardship; "quem" beside a verb of speaking is who; a
+//     short message led by one run of digits is a verification answer.
 //  4. A promise date anywhere in the message (see ParsePromiseDate), unless
 //     negated ("hoje não", "não consigo pagar dia 10"). It makes a promise
 //     when the message has a verb of paying ("pago", "consigo", "vou
@@ -233,6 +247,9 @@ const (
 	sigRemaining   // "quanto falta"
 	sigPixAsk      // "manda o pix": a request for the code itself
 	sigCorrection  // "na verdade", "aliás": a promise restated
+	sigWrongWeak   // "engano": a wrong number unless the debt is disputed
+	sigPartial     // "não tenho tudo": hardship, or the reason for a plan asked for
+	sigWhatDebt    // "que dívida?": a dispute, or a question of who collects
 )
 
 type signals uint64
@@ -258,7 +275,7 @@ type phraseSpec struct {
 
 var phraseSpecs = []phraseSpec{
 	{sigWrongPerson, sigNone, "nao sou eu|nao sou ele|nao sou ela|nao sou essa pessoa|nao sou o|nao sou a|" +
-		"numero errado|numero trocado|numero esta errado|pessoa errada|engano|foi engano|por engano|" +
+		"numero errado|numero trocado|numero esta errado|pessoa errada|" +
 		"nao conheco|nao conheco essa pessoa|nao conheco ninguem|desconheco essa pessoa|desconheco esse nome|" +
 		"nao e dele|nao e dela|nao mora aqui|nao e aqui|nao e esse numero|nao e meu numero|esse numero nao e meu|" +
 		"mudou de numero|trocou de numero|nao me chamo|meu nome nao e|nao tenho nada a ver|conheco nao|" +
@@ -268,10 +285,17 @@ var phraseSpecs = []phraseSpec{
 		"nao tenho mais esse celular|nao tenho mais esse numero|esse numero agora e meu|esse celular agora e meu|" +
 		"numero novo|agora e meu|nunca ouvi falar|nunca ouvi falar dessa pessoa|nao sei quem e essa pessoa|" +
 		"nao sei quem e|dessa pessoa|nao conheco nenhuma|nao conheco nenhum|quem e essa pessoa que voces procuram|" +
-		"nao tem nenhuma|nao tem nenhum|nao tem ninguem|aqui nao tem|errou o numero|errou de numero|voce errou|" +
+		"nao tem nenhuma|nao tem nenhum|nao tem ninguem|aqui nao tem|numero reciclado|chip novo|mudou de dono|trocou de dono|outro dono|novo dono|" +
+		"nova dona|outra dona|errou o numero|errou de numero|voce errou|" +
 		"voces erraram|erraram o numero|erraram de numero|numero errou"},
+	// "engano" alone is a wrong number, but beside a dispute ("nunca
+	// comprei nada, isso é engano") it is the debt that is a mistake.
+	{sigWrongWeak, sigNone, "engano|foi engano|por engano|e engano|um engano|enganado|enganada|enganados|" +
+		"enganadas|outra pessoa|e outra pessoa|sou outra pessoa"},
+	// "que dívida?" disputes, unless it asks who is collecting.
+	{sigWhatDebt, sigNone, "que divida|que cobranca|que divida e essa|que cobranca e essa|que conta e essa"},
 	{sigOptOut, sigDrop, "sair|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
-		"chega de|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
+		"chega de|vaza|vaza daqui|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
 		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
 		"remover meu numero|remova meu numero|me remove da lista|me tira da lista|tira meu numero|" +
 		"tirar meu numero|stop|unsubscribe|bloquear|vou bloquear|spam|nao quero mais receber|" +
@@ -290,11 +314,11 @@ var phraseSpecs = []phraseSpec{
 		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
 		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
 	{sigDispute, sigNone, "nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
-		"nao reconheco essa divida|nao devo|nao devo nada|nao estou devendo|nao estou devendo nada|" +
+		"nao reconheco essa divida|nao devo|nao devo nada|devo nada|nao estou devendo|nao estou devendo nada|" +
 		"nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
 		"nao contratei|nao pedi|nao fiz essa compra|nao fiz compra|cobranca indevida|indevida|indevido|" +
 		"indevidamente|nao e minha|nao e meu|nao fui eu|ja cancelei|cancelei|" +
-		"que divida|que cobranca|valor errado|cobranca errada|errado|errada|contestar|" +
+		"valor errado|cobranca errada|errado|errada|contestar|" +
 		"contesto|nao fiz|esta errado|nao pedi isso|nao assinei|nunca assinei|nao e minha divida|" +
 		"nao reconheco essa cobranca|cancelei o contrato|cancelei esse contrato|ja cancelei o contrato|" +
 		"nao conheco essa divida|nao conheco essa cobranca|nao conheco esse debito|nao conheco essa conta|" +
@@ -314,17 +338,22 @@ var phraseSpecs = []phraseSpec{
 		"condicao|condicoes|entrada|prestacao|prestacoes|quantas vezes|em quantas vezes|" +
 		"limpar meu nome|limpar o nome|limpar nome|nome limpo|tirar meu nome|oferta|ofertas|quantas parcelas|" +
 		"metade|uma parte|parte agora|pagar uma parte"},
-	{sigHardship, sigNone, "nao consigo pagar|nao consigo pagar tudo|nao tenho dinheiro|nao tenho como pagar|" +
+	// Not having it all is the reason for a plan when one is asked for.
+	{sigPartial, sigNone, "nao consigo pagar tudo|nao tenho tudo|nao tenho o valor|nao tenho esse valor|" +
+		"nao tenho o valor todo|nao tenho o valor total|nao da pra pagar tudo|nao da para pagar tudo|" +
+		"nao consigo tudo|nao tenho isso tudo|nao tenho tudo isso"},
+	{sigHardship, sigNone, "nao consigo pagar|nao tenho dinheiro|nao tenho como pagar|" +
 		"nao tenho condicoes|sem dinheiro|sem condicoes|desempregado|desempregada|apertado|apertada|" +
 		"dificuldade|dificuldades|nao da pra pagar|nao da para pagar|nao posso pagar|nao consigo|esta dificil|" +
-		"muito caro|caro|sem grana|nao tenho grana|sem condicao|nao tenho condicao|nao tenho o valor|nao tenho esse valor|nao tenho tudo|falido|falida|quebrado|quebrada|" +
+		"muito caro|caro|sem grana|nao tenho grana|sem condicao|nao tenho condicao|falido|falida|quebrado|quebrada|" +
 		"sem emprego|perdi meu emprego|perdi o emprego|perdi meu trabalho|fui demitido|fui demitida|me demitiram|" +
 		"mandaram embora|me mandaram embora|sem trabalho|sem trabalhar|nao estou trabalhando|estou parado|estou parada|" +
 		"passando dificuldade|passando necessidade|passando aperto|muito dificil|dificil|doente|estou doente|" +
 		"afastado|afastada|encostado|nao tenho como|sem renda|nao tenho renda|desemprego|liso|lisa|duro|dura|" +
 		"nao tenho nada|nao sobra nada|nao sobra|sem servico|sem trampo|sem emprego nenhum|nao estou com dinheiro|" +
 		"nao estou com grana|estou sem dinheiro|estou sem grana|estou sem trabalho|estou desempregado|" +
-		"estou desempregada|desempregados|nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
+		"estou desempregada|desempregados|estou na merda|na merda|financeiramente|estou na pior|nem pra comer|nao tenho nem pra|nao tenho nem para|nao tenho pra comer|perrengue|sufoco|na pior|na lona|pindaiba|sem um tostao|quebradeira|" +
+		"nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
 	{sigPromise, sigNegPromise, "vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
 		"depois eu pago|depois pago|assim que receber|quando receber|assim que der|quando der|" +
 		"quando eu receber|assim que eu receber|vou acertar|vou quitar|vou depositar|vou fazer o pix|" +
@@ -340,11 +369,12 @@ var phraseSpecs = []phraseSpec{
 	{sigPromiseCue, sigNegPromise, "pago|posso pagar|consigo pagar|consigo|posso|da pra pagar|da para pagar|" +
 		"pagar no dia|pago no dia|acerto|quito|transfiro|faco o pix|pagaria|vou conseguir|recebo|eu pago|" +
 		"pagando|deposito no dia|pagar dia|pagar ate|sem falta|pagamento dia|pagamento no dia|pagamos|pagaremos|" +
-		"faco o pagamento|faco a transferencia|faco o deposito|faco o pix|faco pix|mando o pix|te pago|te mando o pix"},
+		"partiu pagar|bora pagar|vou la pagar|faco o pagamento|faco a transferencia|faco o deposito|faco o pix|faco pix|mando o pix|te pago|te mando o pix"},
 	{sigCorrection, sigNone, "na verdade|alias|quer dizer|digo|corrigindo|melhor dizendo|muda pra|muda para|" +
 		"mudar pra|mudar para|troca pra|troca para|pode mudar|pode trocar|so vou conseguir|so consigo|so da|so posso"},
 	{sigBoleto, sigDrop, "boleto|boletos|o boleto|segunda via|2 via|2a via|fatura|faturas|codigo de barras|" +
-		"linha digitavel|carne|cartao|cartao de credito|cartao de debito|loterica|dinheiro vivo"},
+		"linha digitavel|carne|cartao|cartao de credito|cartao de debito|loterica|dinheiro vivo|no debito|no credito|" +
+		"pagar no debito|pagar no credito|com debito|com credito|debito automatico"},
 	{sigPixAsk, sigDrop, "pix|o pix|gerar pix|gera o pix|gera pix|manda o pix|mandar o pix|chave pix|chave|" +
 		"copia e cola|copia|cola|qr|qr code|codigo|codigo pix|me manda o pix|manda pix|envia o pix|me envia o pix|" +
 		"manda a chave|me passa a chave|passa a chave|passa o pix|me passa o pix|link|link de pagamento|" +
@@ -358,6 +388,8 @@ var phraseSpecs = []phraseSpec{
 		"de uma vez so|tudo de uma vez|antecipar|antecipacao|adiantar as parcelas|quitacao|quitar tudo|" +
 		"pagamento a vista|valor a vista|pagar tudo agora|pagar tudo hoje|liquidacao|quitar a divida|" +
 		"quitar o acordo|quitar o parcelamento|tudo de vez|de vez|tudo junto|pagar de uma vez|pagar tudo junto"},
+	// "não tenho nem pra comer, quanto mais pagar": "let alone", no question.
+	{sigDrop, sigNone, "quanto mais"},
 	// "à vista não dá": the cash offer refused, not asked for.
 	{sigDrop, sigNone, "a vista nao da|a vista nao consigo|a vista nao tenho|a vista nao posso|avista nao da|" +
 		"a vista nao|a vista fica dificil|a vista e dificil|a vista nao vai dar|a vista impossivel"},
@@ -375,7 +407,7 @@ var phraseSpecs = []phraseSpec{
 		"falar comigo|quem e essa pessoa|quem e esse|quem e essa|dona do celular|dono do celular|dono do numero|" +
 		"dona do numero|dona do telefone|dono do telefone|deixar recado|deixa recado|deixo recado|deixar um recado|" +
 		"passo o recado|dou o recado|aviso ela|aviso ele|falo pra ela|falo pra ele|falo para ela|falo para ele|" +
-		"morreu|faleceu|falecido|falecida|obito|esta preso|esta presa|foi preso|foi presa|" +
+		"morreu|faleceu|falecido|falecida|obito|bateu as botas|veio a falecer|nos deixou|esta preso|esta presa|foi preso|foi presa|" +
 		"esse numero e da minha|esse numero e do meu|esse celular e da minha|esse celular e do meu|" +
 		"esse celular era|esse numero era|era do meu|era da minha|ela esta trabalhando|ele esta trabalhando|" +
 		"ela esta dormindo|ele esta dormindo|ele esta viajando|ela esta viajando|ela esta no|ele esta no|" +
@@ -393,8 +425,9 @@ var phraseSpecs = []phraseSpec{
 		"desgracento|miseraveis|miseravel|sanguessuga|sanguessugas|agiota|agiotas|caloteiro|pilantragem"},
 	{sigScam, sigNone, "golpe|golpes|golpista|golpistas|fraude|e golpe|isso e golpe|parece golpe|e verdade|" +
 		"verdade mesmo|isso e verdade|confiavel|e confiavel|e seguro|sao de verdade|e de verdade|isso e de verdade|" +
-		"existe mesmo|empresa existe|como sei|como eu sei|como vou saber|" +
-		"e voce mesmo|e real|e serio|e oficial|pilantra|pilantras|trambique|e falso|falso|fake|e fake"},
+		"existe mesmo|empresa existe|como sei|como eu sei|como vou saber|como confirmo|como eu confirmo|" +
+		"como posso confirmar|como confirmar|como eu posso confirmar|como verificar|como eu verifico|como verifico|" +
+		"e voce mesmo|e real|e serio|e oficial|senha|minha senha|sua senha|codigo de verificacao|codigo do whatsapp|pilantra|pilantras|trambique|e falso|falso|fake|e fake"},
 	{sigIdentityWhy, sigNone, "nao vou passar|nao passo|nao vou informar|nao informo|nao vou dar|nao dou|" +
 		"nao vou te dar|nao vou fornecer|nao forneco|nao confio|meus dados|nao tem meu cpf|voce nao tem meu|" +
 		"pra que isso|para que isso|pra que voce quer|para que voce quer|por que voce quer|porque voce quer|" +
@@ -405,7 +438,7 @@ var phraseSpecs = []phraseSpec{
 		"para que voce precisa|precisa saber|prefiro nao informar|prefiro nao passar|prefiro nao dizer|prefiro nao falar|" +
 		"prefiro nao dar|nao quero informar|nao quero passar|nao quero dar"},
 	{sigWhy, sigNone, "por que|porque|da onde|de onde|por qual motivo|qual o motivo|qual motivo|por que razao|" +
-		"com que finalidade|como calcularam|como calcula|como e calculado|" +
+		"com que finalidade|qual a necessidade|necessidade|que necessidade|como calcularam|como calcula|como e calculado|" +
 		"como foi calculado|pra que|para que|explica|explicar"},
 	{sigInterest, sigNone, "juros|juro|multa|multas|aumentou|aumento|mais caro|encargos|encargo|acrescimo|" +
 		"acrescimos|correcao|valor original|aumentou tanto|subiu|esta mais alto|mais alto|maior|valor maior|" +
@@ -468,7 +501,7 @@ var phraseSpecs = []phraseSpec{
 		"deus te abencoe|valeu mesmo"},
 	{sigGreeting, sigNone, "oi|ola|opa|e ai|bom dia|boa tarde|boa noite|tudo bem|tudo bom|alo|hello|hi|hey|" +
 		"salve|saudacoes|fala|como vai|oi tudo bem|boa madrugada|opa beleza|oi beleza|e ai beleza|fala beleza|" +
-		"ola beleza|oi boa tarde|oi bom dia|oi boa noite|bom dia beleza"},
+		"ola beleza|oi boa tarde|oi bom dia|oi boa noite|bom dia beleza|bao|bao demais|tudo em cima"},
 }
 
 // forEachPhrase calls fn with the words of every phrase in a "|" list.
@@ -566,6 +599,11 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if words == 0 {
 		return Intent{Kind: IntentEmpty}
 	}
+	for i := 1; i < len(toks); i++ {
+		if toks[i] == "3" && (toks[i-1] == "primeiros" || toks[i-1] == "digitos" || toks[i-1] == "numeros") {
+			toks[i] = "tres" // "primeiros 3: 205" counts the digits, it is not one
+		}
+	}
 	if in, ok := digitsIntent(toks); ok {
 		return in
 	}
@@ -583,7 +621,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			return Intent{Kind: IntentYes}
 		}
 	}
-	if words == 2 && toks[0] == "ate" && toks[1] == "amanha" {
+	if seeYou(toks) {
 		return Intent{Kind: IntentGoodbye}
 	}
 
@@ -592,11 +630,20 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	var hits signals
 	for i := 0; i < len(toks); {
 		p, ok := matchAt(toks, i)
+		if ok && overtaken(toks, i, p) {
+			ok = false
+		}
 		if !ok {
 			i++
 			continue
 		}
 		sig := p.sig
+		if sig == sigWrongPerson && !isNegator(p.words[0]) && deniedAfter(toks, i+len(p.words)) {
+			sig = sigDrop // "número errado não, …": denied, not said
+		}
+		if sig == sigAlreadyPaid && len(p.words) == 2 && p.words[1] == "pago" && presentPay(toks, i) {
+			sig = sigPromiseCue // "manda o pix que eu já pago": paying now, not paid
+		}
 		if p.neg != sigNone && negatedBefore(toks, cover[:], i) {
 			sig = p.neg
 		}
@@ -605,11 +652,22 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			// not an answer.
 			sig = sigNone
 		}
-		for j := i; j < i+len(p.words); j++ {
+		n := len(p.words)
+		if sig == sigThanks {
+			switch tokAt(toks, i+n) {
+			case "pela", "pelo", "pelas", "pelos":
+				// "obrigada pela informação": what is thanked for is
+				// part of the thanks.
+				if i+n+1 < len(toks) && toks[i+n+1] != breakToken {
+					n += 2
+				}
+			}
+		}
+		for j := i; j < i+n; j++ {
 			cover[j] = sig
 		}
 		hits |= 1 << sig
-		i += len(p.words)
+		i += n
 	}
 
 	count, countSays := installmentCount(toks, cover[:], words)
@@ -632,9 +690,19 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		// "não vou ficar passando meu cpf pra qualquer um"
 		hits |= 1 << sigIdentityWhy
 	}
+	if hits.has(sigWho) && mentionsData(toks) && !hits.has(sigScam) && (hasTok(toks, "meu") || hasTok(toks, "meus")) {
+		// "e você é quem pra pedir meu cpf?"
+		hits |= 1 << sigIdentityWhy
+	}
 	if hits.has(sigWhy) && !hits.has(sigInterest) && !hits.has(sigNoInterest) && mentionsData(toks) {
 		// "pra que você precisa do meu cpf?"
 		hits |= 1 << sigIdentityWhy
+	}
+	if acceptsMethod(toks) && !hits.has(sigBoleto) {
+		hits |= 1 << sigPayMethods // "aceita transferência?"
+	}
+	if asksAbilities(toks) {
+		hits |= 1 << sigMenu // "o que você pode fazer?"
 	}
 	if hits.has(sigPayPix) && hasTok(toks, "tudo") && !hasTok(toks, "bem") {
 		// "quero pagar tudo": the cash offer, with its discount.
@@ -643,9 +711,59 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if thirdParty(toks) {
 		hits |= 1 << sigThirdParty
 	}
+	if newOwner(toks) {
+		hits |= 1 << sigWrongPerson // "comprei esse chip", "esse número agora é meu"
+	}
+	if !hits.any(sigHardship, sigPartial, sigPromise, sigPromiseCue, sigAlreadyPaid, sigInstallments, sigPayPix,
+		sigPixAsk, sigBalance) && relativeAway(toks) {
+		// "meu marido tá dormindo": someone else's phone, when nothing in
+		// the message is the debtor's own business.
+		hits |= 1 << sigThirdParty
+	}
+	if wrongTarget(toks) {
+		hits |= 1 << sigWrongPerson // "errou de pessoa", "mandaram pro número errado"
+	}
+	if hardshipPattern(toks) {
+		hits |= 1 << sigHardship // "sem salário", "perdeu o emprego"
+	}
+	if asksWhoSpeaks(toks) {
+		hits |= 1 << sigWho // "com quem eu tô falando"
+	}
+	if removeFromList(toks) {
+		hits |= 1 << sigOptOut // "me tira dessa porcaria de lista"
+	}
+	if hits.has(sigWhatDebt) && !hits.has(sigWho) {
+		hits |= 1 << sigDispute
+	}
+	switch moneySent(toks) {
+	case 1:
+		hits |= 1 << sigAlreadyPaid // "já mandei a grana"
+	case 2:
+		hits |= 1 << sigPromiseCue // "sexta eu mando a grana"
+	}
+	if stopSending(toks) {
+		hits |= 1 << sigOptOut // "pararem de mandar", "me tirem da lista"
+	}
+	if hits.has(sigWrongWeak) && !hits.has(sigDispute) {
+		hits |= 1 << sigWrongPerson
+	}
+	if hits.has(sigPartial) && !hits.has(sigInstallments) {
+		hits |= 1 << sigHardship // "não tenho tudo" alone
+	}
 
+	if hits.has(sigWho) && hits.has(sigAbuse) {
+		for i := 0; i+1 < len(toks); i++ {
+			if cover[i] == sigWho && cover[i+1] == sigAbuse {
+				hits &^= 1 << sigWho // "que empresa lixo" exclaims, it does not ask
+			}
+		}
+	}
 	date, dstart, dend, restated, dated := promiseDate(toks, today)
-	promiseCue := hits.has(sigPromise) || hits.has(sigPromiseCue) || hits.has(sigCorrection)
+	if dated && dstart > 0 && sinceWord(toks[dstart-1]) {
+		dated = false // "desempregado desde setembro": a past start, no promise
+	}
+	promiseCue := hits.has(sigPromise) || hits.has(sigPromiseCue) || hits.has(sigCorrection) ||
+		dated && hits.has(sigPayPix) && !date.Equal(today) && hasTok(toks, "pagar") // "pagar sexta"
 	// A question that merely names a day ("quanto está hoje?", "atende
 	// sábado?") is that question, not a promise.
 	question := hits.any(sigBalance, sigRemaining, sigHours, sigDueDate, sigWho, sigNegativ, sigWhyInterest,
@@ -662,7 +780,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	vague := false
 	if !dated {
-		if vs, ve, ok := vagueDateSpan(toks); ok && !hits.has(sigNegPromise) {
+		if vs, ve, ok := vagueDateSpan(toks); ok && !hits.has(sigNegPromise) && (vs == 0 || !sinceWord(toks[vs-1])) {
 			vague = promiseCue || hits.has(sigHardship) || !question && onlyDate(toks, cover[:], vs, ve)
 		}
 	}
@@ -689,7 +807,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		return Intent{Kind: IntentDispute}
 	case hits.has(sigScam):
 		return Intent{Kind: IntentScamCheck}
-	case hits.has(sigIdentityWhy) && !hits.has(sigWhyInterest):
+	case hits.has(sigIdentityWhy) && !hits.has(sigWhyInterest),
+		hits.has(sigWhy) && words <= 5 && onlyWeak(hits&^(1<<sigWhy)):
+		// A bare "isso é pra quê?" questions what was just asked: the
+		// document.
 		return Intent{Kind: IntentIdentityWhy}
 	case hits.has(sigHuman) && !hits.has(sigHours):
 		return Intent{Kind: IntentHuman}
@@ -760,9 +881,17 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if n, ok := loneNumber(toks, cover[:]); ok {
 		return Intent{Kind: IntentNumber, Number: n}
 	}
+	if ds, ok := leadingDigits(toks, cover[:]); ok {
+		// "205 confere", "205 e alguma coisa": a verification answer
+		// with words the filler list does not know.
+		return Intent{Kind: IntentDigits, Digits: ds}
+	}
 	if words <= 4 && isNegator(toks[0]) && (cover[0] == sigNone || cover[0] == sigNo) {
 		// "não, obrigado": a no, said politely.
 		return Intent{Kind: IntentNo}
+	}
+	if hits.has(sigGoodbye) && len(toks) > 0 && cover[len(toks)-1] == sigGoodbye {
+		return Intent{Kind: IntentGoodbye} // "tá bom, tchau": leaving, whatever came before
 	}
 	switch {
 	case hits.has(sigYes):
@@ -814,7 +943,8 @@ func onlyDate(toks []string, cover []signal, start, end int) bool {
 		case "no", "na", "o", "a", "ate", "so", "somente", "apenas", "eu", "e", "entao", "para", "pra", "que",
 			"tipo", "fica", "bom", "melhor", "ser", "dai", "la", "mais", "ou", "antes", "do", "da", "de",
 			"mesmo", "acho", "talvez", "provavelmente", "quem", "sabe", "nao", "nem", "nunca", "por", "favor",
-			"esta", "ai", "hein", "ne", "tudo", "bem", "as", "horas", "manha", "tarde", "noite", "cedo":
+			"esta", "ai", "hein", "ne", "tudo", "bem", "as", "horas", "manha", "tarde", "noite", "cedo",
+			"voce", "serve", "pode", "certo", "combinado", "beleza", "ok":
 			continue
 		}
 		if isASCIIDigit(t[0]) { // numbers, "10h", "10:00", impossible dates
@@ -828,9 +958,18 @@ func onlyDate(toks []string, cover []signal, start, end int) bool {
 	return true
 }
 
-// matchAt returns the longest phrase starting at toks[i].
+// matchAt returns the longest phrase starting at toks[i]. "nem" reads as
+// "não" when no phrase starts with it ("eu nem conheço esse cara").
 func matchAt(toks []string, i int) (phrase, bool) {
-	cands := phraseIndex[toks[i]]
+	if p, ok := matchWith(toks, i, toks[i]); ok || toks[i] != "nem" {
+		return p, ok
+	}
+	return matchWith(toks, i, "nao")
+}
+
+// matchWith is matchAt with first standing for toks[i].
+func matchWith(toks []string, i int, first string) (phrase, bool) {
+	cands := phraseIndex[first]
 next:
 	for _, p := range cands {
 		if i+len(p.words) > len(toks) {
@@ -868,6 +1007,7 @@ func digitFiller(t string) bool {
 	case "meu", "minha", "cpf", "cnpj", "e", "sao", "os", "o", "primeiros", "tres", "digitos", "numeros",
 		"aqui", "esta", "segue", "documento", "do", "de", "inicio", "comeca", "com", "comeco",
 		"x", "xx", "ok", "beleza", "sim", "oi", "ola", "pronto", "ai", "la", "vai", "ne", "certo", "isso",
+		"hm", "hmm", "hum", "ah", "ahn", "eh", "po", "mano", "cara", "vei", "velho", "parca", "tio", "tia", "uai", "oxe", "pera", "deixa", "ver", "tipo", "confere", "esses", "estes",
 		"bom", "dia", "boa", "tarde", "noite", "obrigado", "numero", "primeiro", "seria", "acho", "que",
 		"entao", "so", "apenas", "somente", "mesmo", "ja", "falei", "disse", "digitei", "mandei", "por",
 		"favor", "moca", "moco", "senhor", "senhora", "eu", "acredito":

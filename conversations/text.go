@@ -101,6 +101,9 @@ func (n *normalizer) flush(dst []byte) []byte {
 		if !ok {
 			word, ok = soundWord(tok)
 		}
+		if !ok {
+			word, ok = diminutiveWord(tok) // "acordinho", "pixzinho"
+		}
 	}
 	if len(dst) > 0 {
 		if n.pendingBreak {
@@ -292,7 +295,9 @@ var expansions = buildExpansions()
 
 var abbreviations = map[string]string{
 	// pronouns, small words
-	"vc": "voce", "vcs": "voces", "voc": "voce", "ce": "voce",
+	"vc": "voce", "vcs": "voces", "voc": "voce", "ce": "voce", "tu": "voce", "oce": "voce",
+	"ae": "ai", "aew": "ai", "cel": "celular", "zap": "whatsapp", "zapzap": "whatsapp", "wpp": "whatsapp",
+	"whats": "whatsapp", "wts": "whatsapp", "tel": "telefone",
 	"q": "que", "pq": "porque", "pqe": "porque", "oq": "o que", "oque": "o que",
 	"qdo": "quando", "qnd": "quando", "qd": "quando", "qndo": "quando",
 	"qual": "qual", "ql": "qual", "qlq": "qualquer",
@@ -354,12 +359,12 @@ var commonWords = strings.Fields(`gente agente perto certo certa aperto faltou f
 	paguei paguem pague pagam pagas devia devemos deviam deveria deve devem devo devi deveu
 	liguei ligou ligaram ligam ligando ligo ligasse recebeu receberam recebemos recebia recebido recebida
 	conseguia consegui conseguiu conseguimos conseguem conseguindo entende entendo entendeu entendemos
-	entendido nenhuma nenhum coisas coisa pareceu parece parecem contas conta pessoas avisou avisei
+	entendido nenhuma nenhum dessas desses destas destes coisas coisa pareceu parece parecem contas conta pessoas pessoal avisou avisei
 	avisaram vencido vencida vencidos vencidas vencendo venceram vencem enviei enviou enviaram mandei
 	mandou mandaram mandem mandamos mandava cobrar cobram cobrou cobraram cobrando cobre cobro
 	cancelou cancelaram cancelado cancelada quitou quitaram quitado quitamos parcelei parcelou parcelaram
 	negociei negociou negociaram transferiu transferiram depositou depositaram comprei comprou compraram
-	comprado comprada contratei contratou contratado assinei assinou assinado trabalho trabalhando
+	comprar comprando compro comprado comprada vender pegar usar contratei contratou contratado assinei assinou assinado trabalho trabalhando
 	trabalhou trabalhei trabalhar trabalha trabalham desculpa desculpe obrigada certinho tranquilo
 	tranquila esperando espera esperar aguardando aguardo semana semanas mesmo mesma ainda sempre nunca
 	talvez agora depois antes ontem hoje amanha cedo tarde noite manha dinheiro banco bancos cartao

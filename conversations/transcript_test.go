@@ -94,6 +94,9 @@ type player struct {
 	// chatWrong: the chat said "não sou eu"; the service then links it to
 	// nobody and says so in the facts.
 	chatWrong bool
+	// chatThird: someone said they are not the debtor; the service
+	// records it on the conversation and says so in the facts.
+	chatThird bool
 	s         Session
 }
 
@@ -109,6 +112,7 @@ func (p *player) facts() Facts {
 		f.Debtor.WrongNumber = p.wrongNum
 	}
 	f.KnownChat = p.known
+	f.ChatThirdParty = p.chatThird
 	if p.chatWrong {
 		f.Debtor, f.ChatWrongNumber = nil, true
 		f.Charges, f.Total, f.Offers = nil, 0, nil
@@ -294,6 +298,8 @@ func (p *player) step(t *testing.T, eng *Engine, where string, ev Event) []strin
 			p.optedOut = false
 		case ActWrongNumber:
 			p.wrongNum, p.chatWrong = true, true
+		case ActThirdParty:
+			p.chatThird = true
 		}
 	}
 	if len(acts) > 0 {

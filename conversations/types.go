@@ -156,6 +156,11 @@ type Facts struct {
 	// look for ("não sou eu"): it is linked to nobody, never asked for a
 	// document, and told nothing.
 	ChatWrongNumber bool
+	// ChatThirdParty is true when someone on this chat once said they are
+	// not the debtor ("sou a mãe dela", recorded by ActThirdParty): the
+	// chat stays a third party's whatever the session says (Redis may have
+	// lost it), never verifies and is told nothing; a person can help.
+	ChatThirdParty bool
 }
 
 // PlanFacts is a debtor's active plan as the bot may tell it: what is
@@ -191,6 +196,7 @@ const (
 	ActAlertStaff     ActionKind = "alert_staff"     // Reason, e.g. verification locked
 	ActComplaint      ActionKind = "complaint"       // a complaint (procon, lawyer...): record it for staff (not a dispute)
 	ActSendPayoff     ActionKind = "send_payoff"     // issue the payoff Pix of the active plan (Facts.Plan) and send it with Text
+	ActThirdParty     ActionKind = "third_party"     // someone other than the debtor holds this chat: record it (Facts.ChatThirdParty)
 )
 
 // Option is one numbered choice of a menu. Channels with buttons show

@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"sort"
 	"time"
 
 	"github.com/regua/regua/payments"
@@ -49,7 +50,39 @@ func buildPhonetic() map[string]string {
 	for w := range relations {
 		add(w)
 	}
+	// Normalize folds ç to c, so "reconheço" is indexed as "reconheco";
+	// people who spell by ear write it "reconhesso". A c before a, o or u
+	// inside a word may have been a ç: index that sound too, never over
+	// a word's own sound.
+	alt := make(map[string]bool)
+	words := make([]string, 0, len(fuzzyWords))
+	for w := range fuzzyWords {
+		words = append(words, w)
+	}
+	sort.Strings(words) // deterministic whatever the map order
+	for _, w := range words {
+		for i := 1; i+1 < len(w); i++ {
+			if w[i] != 'c' || !isVowel(w[i-1]) || w[i+1] != 'a' && w[i+1] != 'o' && w[i+1] != 'u' {
+				continue
+			}
+			b := []byte(w)
+			b[i] = 's'
+			var buf [maxTokenBytes]byte
+			k := string(soundKey(buf[:0], b))
+			if prev, ok := m[k]; ok {
+				if alt[k] && prev != w {
+					m[k] = ""
+				}
+				continue
+			}
+			m[k], alt[k] = w, true
+		}
+	}
 	return m
+}
+
+func isVowel(c byte) bool {
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'
 }
 
 // soundKey writes how a word sounds in Brazilian Portuguese, roughly: the
@@ -140,6 +173,31 @@ func buildFuzzy() (words map[string]string, deletes map[string]string) {
 		add(w)
 	}
 	return words, deletes
+}
+
+// diminutiveWord reads a diminutive of a keyword as the keyword:
+// "acordinho" → "acordo", "pixzinho" → "pix", "parcelinha" → "parcela".
+func diminutiveWord(tok []byte) (string, bool) {
+	if relations[string(tok)] || fuzzyWords[string(tok)] != "" {
+		return "", false // "sobrinha", "vizinho" are words of their own
+	}
+	for _, suf := range [...]string{"zinho", "zinha", "inho", "inha"} {
+		n := len(tok) - len(suf)
+		if n < 2 || string(tok[n:]) != suf {
+			continue
+		}
+		var buf [maxTokenBytes]byte
+		stem := append(buf[:0], tok[:n]...)
+		for _, end := range [...]string{"", "o", "a", "e"} {
+			w := append(stem, end...)
+			if k, ok := expansions[string(w)]; ok && k == string(w) && len(w) >= 3 {
+				if _, kw := phraseIndex[k]; kw || fuzzyWords[k] != "" {
+					return k, true
+				}
+			}
+		}
+	}
+	return "", false
 }
 
 // fuzzyExtra are words read outside phrases that are worth correcting.
@@ -571,6 +629,15 @@ func thirdParty(toks []string) bool {
 			// person, who is not there.
 			return true
 		}
+		if (t == "dono" || t == "dona" || t == "titular") && tokAt(toks, i-1) != "sou" && tokAt(toks, i-2) != "sou" {
+			// "o dono desse celular tá viajando"
+			switch tokAt(toks, i+1) {
+			case "do", "da", "desse", "deste", "dessa", "desta":
+				if deviceWord(tokAt(toks, i+2)) {
+					return true
+				}
+			}
+		}
 		if t == "quem" && tokAt(toks, i+1) == "e" {
 			// "quem é Maria?": a name the bot never said.
 			n := tokAt(toks, i+2)
@@ -712,17 +779,21 @@ func mentionsData(toks []string) bool {
 // passando", "nem pensar em mandar").
 func refusesToGive(toks []string) bool {
 	neg := false
-	for _, t := range toks {
+	for i, t := range toks {
 		switch {
 		case t == breakToken:
 			neg = false
 		case isNegator(t):
 			neg = true
-		case neg:
-			switch t {
-			case "passar", "passando", "passo", "dar", "dou", "informar", "informo", "mandar", "mando", "enviar",
-				"envio", "fornecer", "forneco", "digitar", "digito", "falar", "falo", "compartilhar":
+		case giveVerb(t):
+			if neg {
 				return true
+			}
+			// "vou passar cpf não": the negation closes the clause
+			for j := i + 1; j <= i+4 && j < len(toks) && toks[j] != breakToken; j++ {
+				if deniedAfter(toks, j) {
+					return true
+				}
 			}
 		}
 	}
@@ -759,4 +830,444 @@ func answering(toks []string) bool {
 		}
 	}
 	return false
+}
+
+// Token patterns that phrases cannot list.
+
+// weakSignal reports the signals of chit-chat and bare answers, which give
+// way to a longer keyword that overlaps them.
+func weakSignal(s signal) bool {
+	switch s {
+	case sigNo, sigYes, sigGreeting, sigThanks, sigGoodbye, sigMenu:
+		return true
+	}
+	return false
+}
+
+// overtaken reports whether the phrase p found at toks[i] should give way:
+// a weak phrase whose tail starts a longer, stronger one ("agora não
+// conheço essa pessoa" is not "agora não"), or "chega de" said of a time
+// ("ele só chega de noite").
+func overtaken(toks []string, i int, p phrase) bool {
+	end := i + len(p.words)
+	if p.sig == sigOptOut && p.words[len(p.words)-1] == "de" {
+		switch tokAt(toks, end) {
+		case "noite", "tarde", "manha", "madrugada", "viagem", "trabalho", "servico", "madrugadinha":
+			return true
+		}
+	}
+	if !weakSignal(p.sig) || len(p.words) < 2 {
+		return false
+	}
+	for k := i + 1; k < end; k++ {
+		// A negation in p still flips a keyword after it ("não quero
+		// falar com atendente"), so p stays when q can be negated.
+		if q, ok := matchAt(toks, k); ok && k+len(q.words) > end && !weakSignal(q.sig) && q.neg == sigNone {
+			return true
+		}
+	}
+	return false
+}
+
+// seeYou reports a farewell that names when: "até amanhã então", "até
+// segunda, obrigada".
+func seeYou(toks []string) bool {
+	if len(toks) < 2 || toks[0] != "ate" {
+		return false
+	}
+	switch toks[1] {
+	case "amanha", "segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo", "depois", "breve", "mais",
+		"logo", "ja":
+	default:
+		return false
+	}
+	for _, t := range toks[2:] {
+		switch t {
+		case breakToken, "entao", "ne", "viu", "tchau", "beijos", "beijo", "abraco", "abracos", "obrigado", "valeu",
+			"moca", "moco", "flor", "querida", "querido", "bom", "boa", "dia", "tarde", "noite", "ai", "la", "e",
+			"gente", "pessoal", "falou", "se", "deus", "quiser", "feira":
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// deviceWord reports the words for a phone line.
+func deviceWord(t string) bool {
+	switch t {
+	case "numero", "chip", "celular", "telefone", "linha", "whatsapp", "contato":
+		return true
+	}
+	return false
+}
+
+// newOwner reports someone who now has the debtor's old number: "comprei
+// esse chip", "peguei esse número na operadora", "esse número agora é meu",
+// "tô com esse número faz um ano".
+func newOwner(toks []string) bool {
+	for i, t := range toks {
+		if !deviceWord(t) || i == 0 {
+			continue
+		}
+		det := toks[i-1]
+		demonstr := det == "esse" || det == "este" || det == "essa" || det == "esta"
+		if !demonstr && det != "o" && det != "a" && det != "um" && det != "uma" && det != "novo" {
+			continue
+		}
+		// a verb of getting the line, just before it
+		for j := i - 2; j >= 0 && j >= i-4; j-- {
+			v := toks[j]
+			if v == breakToken {
+				break
+			}
+			switch v {
+			case "comprei", "peguei", "ganhei", "adquiri", "habilitei", "ativei", "comprado", "pegamos", "compramos",
+				"comprar", "pegar", "habilitar", "ativar": // "acabei de comprar esse chip"
+				if demonstr || t == "chip" || t == "linha" {
+					return true
+				}
+			case "tenho", "uso", "temos", "usamos":
+				// "tenho esse número faz 3 anos", "faz 2 anos que eu tenho esse número"
+				if demonstr && timeAgo(toks) {
+					return true
+				}
+			case "com":
+				if demonstr && j > 0 && (toks[j-1] == "estou" || toks[j-1] == "fiquei" || toks[j-1] == "ficou") {
+					return true
+				}
+			}
+		}
+		// "esse número (agora) é meu (agora / faz 2 anos)"
+		if !demonstr {
+			continue
+		}
+		now, mine := false, false
+		for j := i + 1; j < len(toks) && j <= i+5; j++ {
+			switch toks[j] {
+			case breakToken:
+				j = len(toks)
+			case "agora", "faz", "ha", "desde":
+				now = true
+			case "meu", "minha":
+				mine = mine || toks[j-1] == "e"
+			}
+		}
+		if now && mine {
+			return true
+		}
+	}
+	return false
+}
+
+// relativeAway reports a relative of the writer said to be away: "meu
+// marido tá dormindo", "minha esposa tá no trabalho", "meu filho não tá".
+func relativeAway(toks []string) bool {
+	for i, t := range toks {
+		if !relations[t] {
+			continue
+		}
+		if p := tokAt(toks, i-1); p != "meu" && p != "minha" && i > 0 && !clauseStart(p) {
+			continue
+		}
+		k := i + 1
+		switch tokAt(toks, k) {
+		case "ja", "ainda", "so", "agora":
+			k++
+		}
+		switch v := tokAt(toks, k); v {
+		case "esta", "estava":
+			switch tokAt(toks, k+1) {
+			case "dormindo", "trabalhando", "viajando", "no", "na", "fora", "ocupado", "ocupada", "internado",
+				"internada", "preso", "presa", "longe", "dirigindo", "saiu", "aqui", "em", "sem", "estudando":
+				return true
+			}
+		case "nao":
+			switch tokAt(toks, k+1) {
+			case "esta", "pode", "mora", "usa", "atende", "se", "tem", "sabe":
+				return true
+			}
+		case "saiu", "viajou", "morreu", "faleceu", "volta", "mudou", "foi", "chega":
+			return true
+		}
+	}
+	return false
+}
+
+// removeFromList reports a request to be taken off the contacts: a verb of
+// removing and, in the same clause, the list or the number ("me tira dessa
+// porcaria de lista", "apaga meu contato aí").
+func removeFromList(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "tira", "tire", "tirar", "remove", "remova", "remover", "exclui", "exclua", "excluir", "apaga",
+			"apague", "apagar", "retira", "retire", "retirar", "deleta", "delete", "deletar":
+		default:
+			continue
+		}
+		for j := i + 1; j < len(toks) && j <= i+5; j++ {
+			switch toks[j] {
+			case breakToken:
+				j = len(toks)
+			case "lista", "listas", "cadastro", "cadastros", "sistema", "contatos", "base":
+				return true
+			case "numero", "telefone", "celular", "contato", "whatsapp":
+				if p := toks[j-1]; p == "meu" || p == "esse" || p == "este" || p == "o" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// leadingDigits reads a short message that starts with the one run of
+// three or more digits and says nothing else the recogniser knows ("205
+// confere", "205 e alguma coisa"): a verification answer.
+func leadingDigits(toks []string, cover []signal) (string, bool) {
+	if len(toks) == 0 || len(toks) > 8 || !digitLike(toks[0]) {
+		return "", false
+	}
+	for i, t := range toks {
+		if currencyWord(t) || t == "x" || t == "vezes" || t == "mes" || t == "por" {
+			return "", false
+		}
+		switch cover[i] {
+		case sigNone, sigYes, sigGreeting, sigThanks:
+		default:
+			return "", false
+		}
+	}
+	return singleRun(toks)
+}
+
+// onlyWeak reports whether hits holds nothing but chit-chat and bare
+// answers.
+func onlyWeak(hits signals) bool {
+	for s := signal(1); s < 64; s++ {
+		if hits.has(s) && !weakSignal(s) && s != sigDrop {
+			return false
+		}
+	}
+	return true
+}
+
+// wrongTarget reports a word of error beside the person or the number:
+// "errou de pessoa", "mandou pro número errado", "pessoa trocada".
+func wrongTarget(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "errou", "erraram", "errado", "errada", "trocado", "trocada", "trocou", "trocaram", "erro":
+		default:
+			continue
+		}
+		if deniedAfter(toks, i+1) {
+			continue // "número errado não, …"
+		}
+		for j := i - 2; j <= i+2; j++ {
+			switch tokAt(toks, j) {
+			case "pessoa", "numero", "contato", "telefone", "destinatario":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hardshipPattern reports being without income, or having lost it: "sem
+// salário", "tô sem nada", "meu marido perdeu o emprego".
+func hardshipPattern(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "sem":
+			switch tokAt(toks, i+1) {
+			case "salario", "emprego", "trabalho", "renda", "dinheiro", "grana", "nada", "servico", "trampo",
+				"receber", "recebimento", "pagamento", "auxilio", "beneficio", "um":
+				if tokAt(toks, i+1) != "um" || tokAt(toks, i+2) == "real" || tokAt(toks, i+2) == "centavo" {
+					return true
+				}
+			}
+		case "perdi", "perdeu", "perdemos", "perderam", "cortaram", "cortou":
+			for j := i + 1; j <= i+3 && j < len(toks); j++ {
+				switch toks[j] {
+				case "emprego", "trabalho", "servico", "renda", "salario", "beneficio", "auxilio", "trampo":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// asksWhoSpeaks reports "quem" beside a verb of speaking or writing: "com
+// quem eu tô falando", "quem tá escrevendo?".
+func asksWhoSpeaks(toks []string) bool {
+	for i, t := range toks {
+		if t != "quem" {
+			continue
+		}
+		for j := i + 1; j <= i+3 && j < len(toks); j++ {
+			switch toks[j] {
+			case "falando", "falo", "fala", "escrevendo", "escreve", "conversando", "converso", "mandando", "manda":
+				return true
+			case breakToken:
+				j = len(toks)
+			}
+		}
+	}
+	return false
+}
+
+// sinceWord reports the words that put a date in the past as a start:
+// "desde setembro", "desde o dia 5".
+func sinceWord(t string) bool {
+	return t == "desde"
+}
+
+// timeAgo reports a length of time already past: "faz 2 anos", "há um
+// mês", "desde 2020".
+func timeAgo(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "desde":
+			return true
+		case "faz", "ha":
+			for j := i + 1; j <= i+3 && j < len(toks); j++ {
+				switch toks[j] {
+				case "anos", "ano", "meses", "mes", "tempo", "semanas", "semana", "dias", "muito":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// stopSending reports a plea to stop, in any person of the verb: "parem /
+// pararem / parar de mandar", "me tirem da lista".
+func stopSending(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "parem", "pararem", "parassem", "parar", "pare", "para":
+			if tokAt(toks, i+1) != "de" {
+				continue
+			}
+			switch tokAt(toks, i+2) {
+			case "mandar", "enviar", "ligar", "me", "mandarem", "enviarem", "ligarem", "cobrar", "encher", "perturbar":
+				return true
+			}
+		case "quero":
+			// "não quero mais (saber dessas) mensagens"
+			if i == 0 || !isNegator(toks[i-1]) {
+				continue
+			}
+			for j := i + 1; j <= i+5 && j < len(toks); j++ {
+				switch toks[j] {
+				case "mensagem", "mensagens", "cobranca", "cobrancas", "lembrete", "lembretes", "contato":
+					return true
+				case breakToken:
+					j = len(toks)
+				}
+			}
+		case "tirem", "removam", "excluam", "apaguem", "retirem", "deletem":
+			for j := i + 1; j <= i+4 && j < len(toks); j++ {
+				switch toks[j] {
+				case "lista", "cadastro", "numero", "contato", "sistema":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// presentPay reports "já pago" said of paying now ("manda o pix que eu já
+// pago", "me passa que já pago"), not of having paid.
+func presentPay(toks []string, i int) bool {
+	p := tokAt(toks, i-1)
+	if p == "eu" {
+		p = tokAt(toks, i-2)
+	}
+	return p == "que" || p == "ai" || p == "e" || p == "entao" || p == "dai"
+}
+
+// acceptsMethod reports "aceita / aceitam / recebem" before a way of
+// paying: "aceita transferência?", "vocês recebem em dinheiro?".
+func acceptsMethod(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "aceita", "aceitam", "aceitar", "recebem", "pega", "pegam":
+		default:
+			continue
+		}
+		for j := i + 1; j <= i+3 && j < len(toks); j++ {
+			switch toks[j] {
+			case "transferencia", "ted", "doc", "deposito", "dinheiro", "especie", "picpay", "mercado", "pix", "debito",
+				"credito", "cheque":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asksAbilities reports a short question of what the bot can do: "o que
+// você pode fazer?", "o que dá pra fazer aqui?".
+func asksAbilities(toks []string) bool {
+	if len(toks) > 8 {
+		return false
+	}
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i] != "o" || toks[i+1] != "que" {
+			continue
+		}
+		for j := i + 2; j <= i+5 && j < len(toks); j++ {
+			if toks[j] == "fazer" || toks[j] == "faz" || toks[j] == "oferece" || toks[j] == "resolve" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// deniedAfter reports a "não" that closes a clause at toks[i]: "número
+// errado não, …" denies what came before it. (A phrase that starts with a
+// negation keeps its meaning: "não conheço essa pessoa não".)
+func deniedAfter(toks []string, i int) bool {
+	return tokAt(toks, i) == "nao" && (i+1 == len(toks) || toks[i+1] == breakToken)
+}
+
+func giveVerb(t string) bool {
+	switch t {
+	case "passar", "passando", "passo", "dar", "dou", "informar", "informo", "mandar", "mando", "enviar",
+		"envio", "fornecer", "forneco", "digitar", "digito", "falar", "falo", "compartilhar":
+		return true
+	}
+	return false
+}
+
+// moneySent reads a verb of sending with money as its object: 1 when
+// sent ("já mandei a grana"), 2 when to be sent ("sexta eu mando a
+// grana"), 0 otherwise.
+func moneySent(toks []string) int {
+	for i, t := range toks {
+		when := 0
+		switch t {
+		case "mandei", "enviei", "transferi", "depositei", "passei", "caiu":
+			when = 1
+		case "mando", "envio", "transfiro", "deposito", "passo", "mandarei", "enviarei":
+			when = 2
+		default:
+			continue
+		}
+		for j := i + 1; j <= i+3 && j < len(toks); j++ {
+			switch toks[j] {
+			case "grana", "dinheiro", "bufunfa", "valor", "money", "dindin", "pagamento":
+				return when
+			case breakToken:
+				j = len(toks)
+			}
+		}
+	}
+	return 0
 }

@@ -37,7 +37,7 @@ var ErrHeld = errors.New("bot: message held")
 type GateFacts struct {
 	OptOutWhatsApp, OptOutTelegram, OptOutEmail bool
 	WrongNumber                                 bool // the debtor's number was said to be wrong
-	ChatWrongNumber                             bool // this chat said "não sou eu"
+	ChatWrongNumber                             bool // this chat said "não sou eu", or speaks for someone else (a relative)
 	Disputed                                    bool // an open charge is disputed
 	WithAgent                                   bool // a conversation of the debtor (or this chat) is a person's
 	Paused                                      bool
@@ -76,11 +76,11 @@ func optedOutOn(channel string, f GateFacts) bool {
 // gateSQL reads the gate's facts for a debtor ($1; 0: whoever the chat is
 // linked to) and a chat ($2, $3).
 const gateSQL = `
-	WITH c AS (SELECT id, debtor_id, status, wrong_number_at FROM conversations WHERE channel = $2 AND chat = $3),
+	WITH c AS (SELECT id, debtor_id, status, wrong_number_at, third_party_at FROM conversations WHERE channel = $2 AND chat = $3),
 	d AS (SELECT * FROM debtors WHERE id = coalesce(nullif($1::bigint, 0), (SELECT debtor_id FROM c)))
 	SELECT coalesce((SELECT opt_out_whatsapp FROM d), false), coalesce((SELECT opt_out_telegram FROM d), false),
 	       coalesce((SELECT opt_out_email FROM d), false), coalesce((SELECT wrong_number FROM d), false),
-	       coalesce((SELECT wrong_number_at IS NOT NULL FROM c), false),
+	       coalesce((SELECT wrong_number_at IS NOT NULL OR third_party_at IS NOT NULL FROM c), false),
 	       EXISTS (SELECT 1 FROM charges ch, d WHERE ch.debtor_id = d.id AND ch.status IN ('open', 'in_plan') AND ch.disputed_at IS NOT NULL),
 	       EXISTS (SELECT 1 FROM conversations x, d WHERE x.debtor_id = d.id AND x.status IN ('waiting_agent', 'with_agent'))
 	           OR coalesce((SELECT status IN ('waiting_agent', 'with_agent') FROM c), false),

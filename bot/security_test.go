@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -217,6 +218,8 @@ func TestGateHolds(t *testing.T) {
 		{bot.HoldNone, func(t *testing.T, f *fixture) {}},
 		{bot.HoldOptedOut, func(t *testing.T, f *fixture) { f.say(t, carlos, "SAIR") }},
 		{bot.HoldWrongNumber, func(t *testing.T, f *fixture) { f.say(t, carlos, "não sou eu") }},
+		// A relative answering is a third party: nothing the business starts goes there either.
+		{bot.HoldWrongNumber, func(t *testing.T, f *fixture) { f.say(t, carlos, "sou a mae dele, ele nao esta") }},
 		{bot.HoldDispute, func(t *testing.T, f *fixture) {
 			f.say(t, carlos, "529")
 			f.say(t, carlos, "não reconheço essa dívida")
@@ -232,8 +235,8 @@ func TestGateHolds(t *testing.T) {
 			f.ledger.Pool().Exec(context.Background(), "UPDATE debtors SET regua_paused_at = now() WHERE external_id = 'cli-004'")
 		}},
 	}
-	for _, c := range cases {
-		t.Run(string(c.want)+"none", func(t *testing.T) {
+	for i, c := range cases {
+		t.Run(fmt.Sprintf("%d_%s", i, c.want), func(t *testing.T) {
 			t.Parallel()
 			f := setup(t)
 			f.say(t, carlos, "oi")

@@ -181,7 +181,12 @@ func (p *Planner) Plan(ctx context.Context, client *river.Client[pgx.Tx], now ti
 	for _, plan := range []bool{false, true} {
 		var after int64
 		for {
-			q, args := chargesSQL, []any{after, from, to, batchSize}
+			// Each page is planned for its own execution (QueryExecModeExec:
+			// an unnamed statement gets a custom plan), not from a generic
+			// plan cached while reminders was empty: that one scanned the
+			// whole of reminders for every charge once the table had grown,
+			// and a cold run over a million charges took minutes.
+			q, args := chargesSQL, []any{pgx.QueryExecModeExec, after, from, to, batchSize}
 			if plan {
 				q = installmentsSQL
 			}

@@ -287,7 +287,7 @@ var phraseSpecs = []phraseSpec{
 		"mandei o pix|ja caiu|esta quitado|esta quitada|ja quitado|quitado|quitada|ja acertei|acertei|ja foi|" +
 		"pago ontem|pix feito|pix enviado|ja foi feito|ja paguei tudo|ja esta tudo pago|ja fiz a transferencia|" +
 		"fiz a transferencia|ja fiz o deposito|fiz o deposito|ja mandei o comprovante|mandei o comprovante|" +
-		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
+		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|pago ok|ok pago|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
 		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
 	{sigDispute, sigNone, "nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
 		"nao reconheco essa divida|nao devo|nao devo nada|nao estou devendo|nao estou devendo nada|" +
@@ -322,7 +322,8 @@ var phraseSpecs = []phraseSpec{
 		"mandaram embora|me mandaram embora|sem trabalho|sem trabalhar|nao estou trabalhando|estou parado|estou parada|" +
 		"passando dificuldade|passando necessidade|passando aperto|muito dificil|dificil|doente|estou doente|" +
 		"afastado|afastada|encostado|nao tenho como|sem renda|nao tenho renda|desemprego|liso|lisa|duro|dura|" +
-		"nao tenho nada|nao sobra nada|nao sobra|sem servico|sem trampo|sem emprego nenhum|nao estou com dinheiro|" +
+		"nao tenho nada|nao sobra nada|nao sobra|esta osso|esta complicado|esta puxado|esta tenso|esta brabo|" +
+		"esta foda|esta feia a coisa|situacao complicada|situacao dificil|sem servico|sem trampo|sem emprego nenhum|nao estou com dinheiro|" +
 		"nao estou com grana|estou sem dinheiro|estou sem grana|estou sem trabalho|estou desempregado|" +
 		"estou desempregada|desempregados|nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
 	{sigPromise, sigNegPromise, "vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
@@ -362,7 +363,8 @@ var phraseSpecs = []phraseSpec{
 	{sigDrop, sigNone, "a vista nao da|a vista nao consigo|a vista nao tenho|a vista nao posso|avista nao da|" +
 		"a vista nao|a vista fica dificil|a vista e dificil|a vista nao vai dar|a vista impossivel"},
 	{sigRemaining, sigNone, "quanto falta|falta quanto|quanto ainda devo|quanto resta|o que falta|" +
-		"quanto falta pagar|saldo restante|quantas faltam|quantas parcelas faltam|falta muito"},
+		"quanto falta pagar|saldo restante|quantas faltam|quantas parcelas faltam|falta muito|quanto ainda tenho que pagar|" +
+		"ainda tenho que pagar|quanto ainda|quanto ainda falta|o que ainda devo|quanto tenho que pagar ainda"},
 	{sigBalance, sigNone, "quanto devo|quanto eu devo|devo quanto|quanto estou devendo|quanto eu estou devendo|" +
 		"estou devendo quanto|quanto e|quanto esta|quanto fica|quanto falta|quanto da|qual o valor|qual valor|" +
 		"qual e o valor|valor|valores|o valor|saldo|meu saldo|saldo devedor|divida|dividas|minha divida|debito|" +
@@ -434,7 +436,8 @@ var phraseSpecs = []phraseSpec{
 		"sao de onde|qual o cnpj|cnpj|quem esta me cobrando|quem me cobra|quem esta cobrando|quem e voce|" +
 		"quem sao voces|quem sao|razao social|nome da empresa|que firma|voce e de qual|qual e a empresa|" +
 		"empresa e essa|quem manda|quem mandou|qual a empresa|qual e a empresa|qual a loja|que loja e essa|" +
-		"voces sao quem|voce e quem|e de onde|falo com quem|estou falando com quem|com quem eu falo"},
+		"voces sao quem|voce e quem|e de onde|e da onde|da onde e|da onde voces sao|de onde voces sao|da onde fala|" +
+		"de onde fala|falo com quem|estou falando com quem|com quem eu falo"},
 	{sigPayMethods, sigNone, "forma de pagamento|formas de pagamento|forma de pagar|formas de pagar|" +
 		"meios de pagamento|meio de pagamento|aceitam o que|aceita o que|outra forma|outras formas|outro jeito|" +
 		"so aceita pix|so aceitam pix|so pix|aceita pix|opcoes de pagamento|opcao de pagamento|" +
@@ -577,7 +580,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	if words == 1 {
 		switch toks[0] {
-		case "para", "chega", "sai", "parar":
+		case "para", "chega", "sai", "parar", "remover", "remove", "remova", "excluir", "exclui", "descadastro":
 			return Intent{Kind: IntentOptOut}
 		case "esta": // "tá"
 			return Intent{Kind: IntentYes}

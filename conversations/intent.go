@@ -269,7 +269,8 @@ var phraseSpecs = []phraseSpec{
 		"numero novo|agora e meu|nunca ouvi falar|nunca ouvi falar dessa pessoa|nao sei quem e essa pessoa|" +
 		"nao sei quem e|dessa pessoa|nao conheco nenhuma|nao conheco nenhum|quem e essa pessoa que voces procuram|" +
 		"nao tem nenhuma|nao tem nenhum|nao tem ninguem|aqui nao tem|errou o numero|errou de numero|voce errou|" +
-		"voces erraram|erraram o numero|erraram de numero|numero errou"},
+		"voces erraram|erraram o numero|erraram de numero|numero errou|nao pertence|numero nao pertence|" +
+		"nao e mais dela|nao e mais dele|nao pertence a essa pessoa"},
 	{sigOptOut, sigDrop, "sair|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
 		"chega de|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
 		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
@@ -278,7 +279,8 @@ var phraseSpecs = []phraseSpec{
 		"nao quero mais mensagens|nao quero mais mensagem|nao me mande|nao me mande mais|nao mande|nao mande mais|" +
 		"nao manda mais|nao me manda|nao me manda mais|nao envie|nao me envie|nao me liga|nao me ligue|" +
 		"nao me liga mais|nunca mais me mande|nunca mais mande|nunca mais me manda|nunca mais me mandem|" +
-		"nao me mande nada|me esquece|esquece meu numero|sai fora|some daqui|para de me mandar|" +
+		"nao me mande nada|me tirem da lista|me tirem|tirem meu numero|me removam|removam meu numero|me excluam|" +
+		"excluam meu numero|me exclua|me remova|me tire|me esquece|esquece meu numero|sai fora|some daqui|para de me mandar|" +
 		"para de mandar|me tira dessa lista|me tire da lista|me tire dessa lista|nao quero receber|nao quero receber mensagens|nao quero mensagens|nao me perturbe|nao me incomode|me deixa em paz|para de encher|nao me mandem"},
 	{sigAlreadyPaid, sigDrop, "ja paguei|paguei|ja pago|ja foi pago|ja foi paga|foi pago|foi paga|esta pago|" +
 		"esta paga|ja esta pago|ja esta paga|ja quitei|quitei|ja transferi|transferi|ja fiz o pix|fiz o pix|" +
@@ -287,7 +289,8 @@ var phraseSpecs = []phraseSpec{
 		"mandei o pix|ja caiu|esta quitado|esta quitada|ja quitado|quitado|quitada|ja acertei|acertei|ja foi|" +
 		"pago ontem|pix feito|pix enviado|ja foi feito|ja paguei tudo|ja esta tudo pago|ja fiz a transferencia|" +
 		"fiz a transferencia|ja fiz o deposito|fiz o deposito|ja mandei o comprovante|mandei o comprovante|" +
-		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|pago ok|ok pago|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
+		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|pago ok|ok pago|ja tinha pago|tinha pago|ja tinha pagado|" +
+		"ja havia pago|ja tinha quitado|tinha quitado|ja tinha feito o pix|ja tinha pagado tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
 		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
 	{sigDispute, sigNone, "nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
 		"nao reconheco essa divida|nao devo|nao devo nada|nao estou devendo|nao estou devendo nada|" +
@@ -639,6 +642,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		// "pra que você precisa do meu cpf?"
 		hits |= 1 << sigIdentityWhy
 	}
+	if (hasTok(toks, "desconto") || hasTok(toks, "descontos")) && (hasTok(toks, "hoje") || hasTok(toks, "agora")) {
+		// "tem desconto se eu pagar hoje?": the cash offer
+		hits |= 1 << sigCash
+	}
 	if hits.has(sigPayPix) && hasTok(toks, "tudo") && !hasTok(toks, "bem") {
 		// "quero pagar tudo": the cash offer, with its discount.
 		hits |= 1 << sigCash
@@ -767,6 +774,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		// "não, obrigado": a no, said politely.
 		return Intent{Kind: IntentNo}
 	}
+	if hits.has(sigGreeting) && cover[0] == sigGreeting && onlyChitChat(toks, cover[:len(toks)]) {
+		// "e aí, tudo certo?": a greeting and how-are-you, not a yes.
+		return Intent{Kind: IntentGreeting}
+	}
 	switch {
 	case hits.has(sigYes):
 		return Intent{Kind: IntentYes}
@@ -785,6 +796,26 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		}
 	}
 	return Intent{Kind: IntentUnknown}
+}
+
+// onlyChitChat reports a message whose keywords are all greetings, thanks
+// or how-are-you words ("tudo certo", "beleza"); a real yes ("sim",
+// "pode") is an answer, not chit-chat.
+func onlyChitChat(toks []string, cover []signal) bool {
+	for i, c := range cover {
+		switch c {
+		case sigNone, sigGreeting, sigThanks:
+		case sigYes:
+			switch toks[i] {
+			case "tudo", "certo", "beleza", "joia", "tranquilo", "suave", "bem", "esta", "firmeza":
+			default:
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func anyCover(cover []signal, sig signal) bool {

@@ -287,7 +287,8 @@ var phraseSpecs = []phraseSpec{
 		"nao sei quem e|dessa pessoa|nao conheco nenhuma|nao conheco nenhum|quem e essa pessoa que voces procuram|" +
 		"nao tem nenhuma|nao tem nenhum|nao tem ninguem|aqui nao tem|numero reciclado|chip novo|mudou de dono|trocou de dono|outro dono|novo dono|" +
 		"nova dona|outra dona|errou o numero|errou de numero|voce errou|" +
-		"voces erraram|erraram o numero|erraram de numero|numero errou"},
+		"voces erraram|erraram o numero|erraram de numero|numero errou|nao pertence|numero nao pertence|" +
+		"nao e mais dela|nao e mais dele|nao pertence a essa pessoa"},
 	// "engano" alone is a wrong number, but beside a dispute ("nunca
 	// comprei nada, isso é engano") it is the debt that is a mistake.
 	{sigWrongWeak, sigNone, "engano|foi engano|por engano|e engano|um engano|enganado|enganada|enganados|" +
@@ -302,7 +303,8 @@ var phraseSpecs = []phraseSpec{
 		"nao quero mais mensagens|nao quero mais mensagem|nao me mande|nao me mande mais|nao mande|nao mande mais|" +
 		"nao manda mais|nao me manda|nao me manda mais|nao envie|nao me envie|nao me liga|nao me ligue|" +
 		"nao me liga mais|nunca mais me mande|nunca mais mande|nunca mais me manda|nunca mais me mandem|" +
-		"nao me mande nada|me esquece|esquece meu numero|sai fora|some daqui|para de me mandar|" +
+		"nao me mande nada|me tirem da lista|me tirem|tirem meu numero|me removam|removam meu numero|me excluam|" +
+		"excluam meu numero|me exclua|me remova|me tire|me esquece|esquece meu numero|sai fora|some daqui|para de me mandar|" +
 		"para de mandar|me tira dessa lista|me tire da lista|me tire dessa lista|nao quero receber|nao quero receber mensagens|nao quero mensagens|nao me perturbe|nao me incomode|me deixa em paz|para de encher|nao me mandem"},
 	{sigAlreadyPaid, sigDrop, "ja paguei|paguei|ja pago|ja foi pago|ja foi paga|foi pago|foi paga|esta pago|" +
 		"esta paga|ja esta pago|ja esta paga|ja quitei|quitei|ja transferi|transferi|ja fiz o pix|fiz o pix|" +
@@ -311,7 +313,8 @@ var phraseSpecs = []phraseSpec{
 		"mandei o pix|ja caiu|esta quitado|esta quitada|ja quitado|quitado|quitada|ja acertei|acertei|ja foi|" +
 		"pago ontem|pix feito|pix enviado|ja foi feito|ja paguei tudo|ja esta tudo pago|ja fiz a transferencia|" +
 		"fiz a transferencia|ja fiz o deposito|fiz o deposito|ja mandei o comprovante|mandei o comprovante|" +
-		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
+		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|pago ok|ok pago|ja tinha pago|tinha pago|ja tinha pagado|" +
+		"ja havia pago|ja tinha quitado|tinha quitado|ja tinha feito o pix|ja tinha pagado tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
 		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
 	{sigDispute, sigNone, "nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
 		"nao reconheco essa divida|nao devo|nao devo nada|devo nada|nao estou devendo|nao estou devendo nada|" +
@@ -350,7 +353,8 @@ var phraseSpecs = []phraseSpec{
 		"mandaram embora|me mandaram embora|sem trabalho|sem trabalhar|nao estou trabalhando|estou parado|estou parada|" +
 		"passando dificuldade|passando necessidade|passando aperto|muito dificil|dificil|doente|estou doente|" +
 		"afastado|afastada|encostado|nao tenho como|sem renda|nao tenho renda|desemprego|liso|lisa|duro|dura|" +
-		"nao tenho nada|nao sobra nada|nao sobra|sem servico|sem trampo|sem emprego nenhum|nao estou com dinheiro|" +
+		"nao tenho nada|nao sobra nada|nao sobra|esta osso|esta complicado|esta puxado|esta tenso|esta brabo|" +
+		"esta foda|esta feia a coisa|situacao complicada|situacao dificil|sem servico|sem trampo|sem emprego nenhum|nao estou com dinheiro|" +
 		"nao estou com grana|estou sem dinheiro|estou sem grana|estou sem trabalho|estou desempregado|" +
 		"estou desempregada|desempregados|estou na merda|na merda|financeiramente|estou na pior|nem pra comer|nao tenho nem pra|nao tenho nem para|nao tenho pra comer|perrengue|sufoco|na pior|na lona|pindaiba|sem um tostao|quebradeira|" +
 		"nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
@@ -394,7 +398,8 @@ var phraseSpecs = []phraseSpec{
 	{sigDrop, sigNone, "a vista nao da|a vista nao consigo|a vista nao tenho|a vista nao posso|avista nao da|" +
 		"a vista nao|a vista fica dificil|a vista e dificil|a vista nao vai dar|a vista impossivel"},
 	{sigRemaining, sigNone, "quanto falta|falta quanto|quanto ainda devo|quanto resta|o que falta|" +
-		"quanto falta pagar|saldo restante|quantas faltam|quantas parcelas faltam|falta muito"},
+		"quanto falta pagar|saldo restante|quantas faltam|quantas parcelas faltam|falta muito|quanto ainda tenho que pagar|" +
+		"ainda tenho que pagar|quanto ainda|quanto ainda falta|o que ainda devo|quanto tenho que pagar ainda"},
 	{sigBalance, sigNone, "quanto devo|quanto eu devo|devo quanto|quanto estou devendo|quanto eu estou devendo|" +
 		"estou devendo quanto|quanto e|quanto esta|quanto fica|quanto falta|quanto da|qual o valor|qual valor|" +
 		"qual e o valor|valor|valores|o valor|saldo|meu saldo|saldo devedor|divida|dividas|minha divida|debito|" +
@@ -467,7 +472,8 @@ var phraseSpecs = []phraseSpec{
 		"sao de onde|qual o cnpj|cnpj|quem esta me cobrando|quem me cobra|quem esta cobrando|quem e voce|" +
 		"quem sao voces|quem sao|razao social|nome da empresa|que firma|voce e de qual|qual e a empresa|" +
 		"empresa e essa|quem manda|quem mandou|qual a empresa|qual e a empresa|qual a loja|que loja e essa|" +
-		"voces sao quem|voce e quem|e de onde|falo com quem|estou falando com quem|com quem eu falo"},
+		"voces sao quem|voce e quem|e de onde|e da onde|da onde e|da onde voces sao|de onde voces sao|da onde fala|" +
+		"de onde fala|falo com quem|estou falando com quem|com quem eu falo"},
 	{sigPayMethods, sigNone, "forma de pagamento|formas de pagamento|forma de pagar|formas de pagar|" +
 		"meios de pagamento|meio de pagamento|aceitam o que|aceita o que|outra forma|outras formas|outro jeito|" +
 		"so aceita pix|so aceitam pix|so pix|aceita pix|opcoes de pagamento|opcao de pagamento|" +
@@ -615,7 +621,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	if words == 1 {
 		switch toks[0] {
-		case "para", "chega", "sai", "parar":
+		case "para", "chega", "sai", "parar", "remover", "remove", "remova", "excluir", "exclui", "descadastro":
 			return Intent{Kind: IntentOptOut}
 		case "esta": // "tá"
 			return Intent{Kind: IntentYes}
@@ -703,6 +709,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	if asksAbilities(toks) {
 		hits |= 1 << sigMenu // "o que você pode fazer?"
+	}
+	if (hasTok(toks, "desconto") || hasTok(toks, "descontos")) && (hasTok(toks, "hoje") || hasTok(toks, "agora")) {
+		// "tem desconto se eu pagar hoje?": the cash offer
+		hits |= 1 << sigCash
 	}
 	if hits.has(sigPayPix) && hasTok(toks, "tudo") && !hasTok(toks, "bem") {
 		// "quero pagar tudo": the cash offer, with its discount.
@@ -893,6 +903,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if hits.has(sigGoodbye) && len(toks) > 0 && cover[len(toks)-1] == sigGoodbye {
 		return Intent{Kind: IntentGoodbye} // "tá bom, tchau": leaving, whatever came before
 	}
+	if hits.has(sigGreeting) && cover[0] == sigGreeting && onlyChitChat(toks, cover[:len(toks)]) {
+		// "e aí, tudo certo?": a greeting and how-are-you, not a yes.
+		return Intent{Kind: IntentGreeting}
+	}
 	switch {
 	case hits.has(sigYes):
 		return Intent{Kind: IntentYes}
@@ -911,6 +925,26 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		}
 	}
 	return Intent{Kind: IntentUnknown}
+}
+
+// onlyChitChat reports a message whose keywords are all greetings, thanks
+// or how-are-you words ("tudo certo", "beleza"); a real yes ("sim",
+// "pode") is an answer, not chit-chat.
+func onlyChitChat(toks []string, cover []signal) bool {
+	for i, c := range cover {
+		switch c {
+		case sigNone, sigGreeting, sigThanks:
+		case sigYes:
+			switch toks[i] {
+			case "tudo", "certo", "beleza", "joia", "tranquilo", "suave", "bem", "esta", "firmeza":
+			default:
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func anyCover(cover []signal, sig signal) bool {

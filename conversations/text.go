@@ -59,6 +59,8 @@ func emojiWord(r rune) string {
 		return "ok"
 	case 0x1F44E, 0x274C, 0x1F6AB, 0x2716, 0x274E:
 		return "nao"
+	case 0x1F64F: // 🙏, thanks (or please) in Brazilian chats
+		return "obrigado"
 	}
 	return ""
 }

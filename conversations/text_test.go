@@ -13,7 +13,8 @@ func TestNormalize(t *testing.T) {
 	}{
 		{"empty", "", ""},
 		{"spaces", " \t\n  ", ""},
-		{"only emoji", "😀🎉❤️🙏🏽", ""},
+		{"only emoji", "😀🎉❤️", ""},
+		{"praying hands are thanks", "🙏🏽", "obrigado"},
 		{"only punctuation", "?!... ;;", ""},
 		{"lower case", "QUANTO EU DEVO", "quanto eu devo"},
 		{"accents", "Não reconheço a cobrança, já paguei à vista", "nao reconheco a cobranca ja paguei a vista"},

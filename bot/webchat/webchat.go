@@ -24,7 +24,6 @@ import (
 
 	"github.com/regua/regua/bot"
 	"github.com/regua/regua/conversations"
-	"github.com/regua/regua/internal/httpapi"
 	"github.com/regua/regua/internal/redisstore"
 	"github.com/regua/regua/payments"
 )
@@ -32,8 +31,18 @@ import (
 //go:embed static
 var static embed.FS
 
+// JSON reads request bodies and writes answers and errors in the API's
+// JSON shape. internal/httpapi provides it (httpapi.JSON): an adapter
+// never imports the API package.
+type JSON interface {
+	Decode(r *http.Request, v any) error
+	Write(w http.ResponseWriter, status int, v any)
+	Error(w http.ResponseWriter, r *http.Request, err error)
+}
+
 // Chat serves the simulator.
 type Chat struct {
+	json  JSON
 	svc   *bot.Service
 	redis *redisstore.Store
 	pool  *pgxpool.Pool
@@ -42,8 +51,8 @@ type Chat struct {
 }
 
 // New builds the simulator.
-func New(svc *bot.Service, redis *redisstore.Store, pool *pgxpool.Pool, log *slog.Logger, now func() time.Time) *Chat {
-	return &Chat{svc: svc, redis: redis, pool: pool, log: log, now: now}
+func New(svc *bot.Service, redis *redisstore.Store, pool *pgxpool.Pool, log *slog.Logger, now func() time.Time, json JSON) *Chat {
+	return &Chat{json: json, svc: svc, redis: redis, pool: pool, log: log, now: now}
 }
 
 // DemoNotice is what every web chat page and the picker's list say: the
@@ -76,7 +85,7 @@ var _ bot.Sender = Sender{}
 func (c *Chat) phone(w http.ResponseWriter, r *http.Request) (string, bool) {
 	p, err := payments.NormalizePhone(r.PathValue("phone"))
 	if err != nil {
-		httpapi.WriteError(w, r, c.log, payments.Invalid("phone", "%s", err.Error()))
+		c.json.Error(w, r, payments.Invalid("phone", "%s", err.Error()))
 		return "", false
 	}
 	return p, true
@@ -98,14 +107,14 @@ func (c *Chat) post(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxText+1024)
 	var in postBody
-	if err := httpapi.DecodeJSON(r, &in); err != nil {
-		httpapi.WriteError(w, r, c.log, err)
+	if err := c.json.Decode(r, &in); err != nil {
+		c.json.Error(w, r, err)
 		return
 	}
 	switch in.Media {
 	case "", "image", "document", "audio", "video", "sticker":
 	default:
-		httpapi.WriteError(w, r, c.log, payments.Invalid("media", "must be image, document, audio, video or sticker"))
+		c.json.Error(w, r, payments.Invalid("media", "must be image, document, audio, video or sticker"))
 		return
 	}
 	// A message_id makes a resent message count once, as a channel's own
@@ -126,17 +135,17 @@ func (c *Chat) post(w http.ResponseWriter, r *http.Request) {
 		if replies == nil {
 			replies = []bot.Reply{}
 		}
-		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"replies": replies, "duplicate": true})
+		c.json.Write(w, http.StatusOK, map[string]any{"replies": replies, "duplicate": true})
 		return
 	}
 	if err != nil {
-		httpapi.WriteError(w, r, c.log, err)
+		c.json.Error(w, r, err)
 		return
 	}
 	if replies == nil {
 		replies = []bot.Reply{}
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"replies": replies})
+	c.json.Write(w, http.StatusOK, map[string]any{"replies": replies})
 }
 
 func (c *Chat) history(w http.ResponseWriter, r *http.Request) {
@@ -147,10 +156,10 @@ func (c *Chat) history(w http.ResponseWriter, r *http.Request) {
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	msgs, err := c.svc.Messages(r.Context(), bot.ChannelWebchat, phone, after, 1000)
 	if err != nil {
-		httpapi.WriteError(w, r, c.log, err)
+		c.json.Error(w, r, err)
 		return
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"messages": msgs})
+	c.json.Write(w, http.StatusOK, map[string]any{"messages": msgs})
 }
 
 // events streams the conversation's new messages as server-sent events
@@ -162,14 +171,14 @@ func (c *Chat) events(w http.ResponseWriter, r *http.Request) {
 	}
 	fl, ok := w.(http.Flusher)
 	if !ok {
-		httpapi.WriteError(w, r, c.log, fmt.Errorf("webchat: streaming unsupported"))
+		c.json.Error(w, r, fmt.Errorf("webchat: streaming unsupported"))
 		return
 	}
 	ctx := r.Context()
 	sub := c.redis.Subscribe(ctx, bot.ChannelWebchat, phone)
 	defer sub.Close()
 	if _, err := sub.Receive(ctx); err != nil {
-		httpapi.WriteError(w, r, c.log, err)
+		c.json.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -220,7 +229,7 @@ func (c *Chat) people(w http.ResponseWriter, r *http.Request) {
 		       EXISTS (SELECT 1 FROM plans p WHERE p.debtor_id = d.id AND p.status = 'active')
 		FROM debtors d WHERE cardinality(d.phones) > 0 ORDER BY d.external_id LIMIT 50`)
 	if err != nil {
-		httpapi.WriteError(w, r, c.log, err)
+		c.json.Error(w, r, err)
 		return
 	}
 	defer rows.Close()
@@ -231,7 +240,7 @@ func (c *Chat) people(w http.ResponseWriter, r *http.Request) {
 		var due *string
 		var inPlan bool
 		if err := rows.Scan(&p.Name, &p.Phone, &p.ExternalID, &p.Verify, &due, &p.Owed, &inPlan); err != nil {
-			httpapi.WriteError(w, r, c.log, err)
+			c.json.Error(w, r, err)
 			return
 		}
 		p.Situation = "em dia"
@@ -255,7 +264,7 @@ func (c *Chat) people(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, p)
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"demo": true, "notice": DemoNotice, "people": out})
+	c.json.Write(w, http.StatusOK, map[string]any{"demo": true, "notice": DemoNotice, "people": out})
 }
 
 func randomID() string {

@@ -35,7 +35,7 @@ func (s starter) StartText(ctx context.Context, channel, chat string, debtorID i
 func (m *Main) registerChat(mux *http.ServeMux, api *httpapi.Server) {
 	api.RegisterConversations(mux, m.Bot)
 	if m.Config.Demo {
-		webchat.New(m.Bot, m.Sessions, m.Pool, m.Log, m.Now).Register(mux)
+		webchat.New(m.Bot, m.Sessions, m.Pool, m.Log, m.Now, httpapi.JSON{Log: m.Log}).Register(mux)
 	}
 }
 

@@ -171,3 +171,16 @@ func DecodeJSON(r *http.Request, v any) error {
 	}
 	return nil
 }
+
+// JSON gives packages that must not import httpapi (the channel adapters
+// under bot/) the API's way to read bodies and write answers and errors.
+type JSON struct{ Log *slog.Logger }
+
+// Decode is DecodeJSON.
+func (j JSON) Decode(r *http.Request, v any) error { return DecodeJSON(r, v) }
+
+// Write is WriteJSON.
+func (j JSON) Write(w http.ResponseWriter, status int, v any) { WriteJSON(w, status, v) }
+
+// Error is WriteError with j's logger.
+func (j JSON) Error(w http.ResponseWriter, r *http.Request, err error) { WriteError(w, r, j.Log, err) }

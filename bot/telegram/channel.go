@@ -65,7 +65,7 @@ type Channel struct {
 	api    *tgbot.Bot
 	sender *Sender
 	chats  chats
-	disp   *dispatcher
+	disp   *bot.Ordered[int64, Update]
 	log    *slog.Logger
 
 	mu      sync.Mutex
@@ -105,7 +105,7 @@ func New(cfg Config) (*Channel, error) {
 		cfg.Workers = 32
 	}
 	c := &Channel{cfg: cfg, chats: chats{cfg.Pool}, log: cfg.Log.With("channel", "telegram")}
-	c.disp = newDispatcher(cfg.Workers, c.process)
+	c.disp = bot.NewOrdered[int64](cfg.Workers, c.process)
 	// Timeouts: a long poll waits PollTimeout; uploads and answers get a
 	// little more.
 	client := &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}
@@ -231,7 +231,7 @@ func (c *Channel) Close() {
 	stop()
 	c.running.Wait()
 	done := make(chan struct{})
-	go func() { c.disp.wait(); close(done) }()
+	go func() { c.disp.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
@@ -296,5 +296,5 @@ func (c *Channel) receive(_ context.Context, _ *tgbot.Bot, u *models.Update) {
 		return
 	}
 	// workCtx was set before the goroutine that calls receive started.
-	c.disp.push(c.workCtx, up.ChatID, up)
+	c.disp.Push(c.workCtx, up.ChatID, up)
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/regua/regua/conversations"
 )
 
-// process handles one translated update (on the dispatcher: one chat at a
+// process handles one translated update (on bot.Ordered: one chat at a
 // time, in order).
 func (c *Channel) process(ctx context.Context, up Update) {
 	log := c.log.With("kind", up.Kind.String())

@@ -55,7 +55,7 @@ type Channel struct {
 	gov     *Governor
 	box     outbox
 	conn    conn
-	disp    *dispatcher
+	disp    *bot.Ordered[string, Update]
 	metrics *metrics
 
 	mu        sync.Mutex
@@ -111,7 +111,7 @@ func New(cfg Config) (*Channel, error) {
 	c := &Channel{cfg: cfg, log: cfg.Log.With("channel", "whatsapp"), box: outbox{cfg.Pool}, conn: conn{cfg.Pool},
 		metrics: newMetrics(), nudge: make(chan struct{}, 1), reset: make(chan struct{}, 1), workCtx: context.Background()}
 	c.gov = NewGovernor(cfg.Pool, cfg.Budgets, cfg.Loc, cfg.Now, cfg.Rand)
-	c.disp = newDispatcher(cfg.Workers, c.process)
+	c.disp = bot.NewOrdered[string](cfg.Workers, c.process)
 	return c, nil
 }
 
@@ -156,7 +156,7 @@ func (c *Channel) Close() {
 	stop()
 	c.running.Wait()
 	done := make(chan struct{})
-	go func() { c.disp.wait(); close(done) }()
+	go func() { c.disp.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
@@ -407,7 +407,7 @@ func (c *Channel) Event(evt any) {
 			return
 		}
 		c.metrics.received.WithLabelValues(up.Kind.String()).Inc()
-		c.disp.push(c.workCtx, up.Peer.String(), up)
+		c.disp.Push(c.workCtx, up.Peer.String(), up)
 	case *events.Receipt:
 		status := ReceiptStatus(e)
 		if status == "" {

@@ -12,7 +12,7 @@ import (
 	"github.com/regua/regua/bot"
 )
 
-// process handles one translated message (on the dispatcher: one chat at
+// process handles one translated message (on bot.Ordered: one chat at
 // a time, in order).
 func (c *Channel) process(ctx context.Context, up Update) {
 	log := c.log.With("kind", up.Kind.String())

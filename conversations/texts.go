@@ -554,6 +554,10 @@ func onlyDigits(s string) string {
 
 // fmtDocument writes a CNPJ as 12.345.678/0001-90 and a CPF as
 // 123.456.789-09; anything else as given.
+// FormatDocument writes a CPF (123.456.789-09) or a numeric CNPJ
+// (11.222.333/0001-81) as people read them; anything else as given.
+func FormatDocument(doc string) string { return fmtDocument(doc) }
+
 func fmtDocument(doc string) string {
 	d := onlyDigits(doc)
 	switch len(d) {

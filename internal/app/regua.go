@@ -1,6 +1,8 @@
 package app
 
 import (
+	"github.com/regua/regua/conversations"
+
 	"context"
 	"net/http"
 	"time"
@@ -21,7 +23,7 @@ func (m *Main) openRegua() error {
 		now, speed = reminders.Compressed(m.Now, cfg.Regua.DemoDay)
 	}
 	d := &reminders.Dispatcher{Pool: m.Pool, Bot: m.Bot, Configs: m.ReguaConfigs, Ledger: m.Ledger, Log: m.Log, Loc: cfg.Location,
-		Now: now, Speed: speed, Metrics: reminders.NewMetrics(m.registry), Business: cfg.BusinessName, Document: cfg.BusinessDocument,
+		Now: now, Speed: speed, Metrics: reminders.NewMetrics(m.registry), Business: cfg.BusinessName, Document: conversations.FormatDocument(cfg.BusinessDocument),
 		Webchat: cfg.Demo, Demo: cfg.Demo}
 	if cfg.Regua.SMTPURL != "" {
 		snd, err := email.New(email.Config{URL: cfg.Regua.SMTPURL, From: cfg.Regua.MailFrom, BusinessName: cfg.BusinessName,

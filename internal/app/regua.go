@@ -1,14 +1,13 @@
 package app
 
 import (
-	"github.com/regua/regua/conversations"
-
 	"context"
 	"net/http"
 	"time"
 
 	"github.com/regua/regua/bot/email"
 	"github.com/regua/regua/bot/telegram"
+	"github.com/regua/regua/conversations"
 	"github.com/regua/regua/internal/httpapi"
 	"github.com/regua/regua/internal/reminders"
 )

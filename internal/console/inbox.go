@@ -577,6 +577,32 @@ func (c *Console) claimPost(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fmt.Sprintf("/console/conversations/%d", id), http.StatusSeeOther)
 }
 
+// conversationForm reads a posted conversation form's id and fields; on a
+// bad id or form it answers the error and reports false.
+func (c *Console) conversationForm(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := c.conversationID(r)
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	if err != nil {
+		c.fail(w, r, err)
+		return 0, false
+	}
+	return id, true
+}
+
+// formText reads the form's "text" (what names it in the error: "a
+// mensagem", "a nota"), 1 to 4000 characters once trimmed; otherwise it
+// answers the error and reports false.
+func (c *Console) formText(w http.ResponseWriter, r *http.Request, what string) (string, bool) {
+	text := strings.TrimSpace(r.PostFormValue("text"))
+	if text == "" || len(text) > 4000 {
+		c.fail(w, r, payments.Invalid("text", "%s precisa ter de 1 a 4000 caracteres", what))
+		return "", false
+	}
+	return text, true
+}
+
 // held checks that the user holds the conversation (replies and quick
 // actions need the claim).
 func (c *Console) held(ctx context.Context, u *User, id int64) (*ConversationView, error) {
@@ -594,18 +620,13 @@ func (c *Console) held(ctx context.Context, u *User, id int64) (*ConversationVie
 }
 
 func (c *Console) replyPost(w http.ResponseWriter, r *http.Request) {
-	id, err := c.conversationID(r)
-	if err == nil {
-		err = parseForm(w, r)
-	}
-	if err != nil {
-		c.fail(w, r, err)
+	id, ok := c.conversationForm(w, r)
+	if !ok {
 		return
 	}
 	u := userOf(r)
-	text := strings.TrimSpace(r.PostFormValue("text"))
-	if text == "" || len(text) > 4000 {
-		c.fail(w, r, payments.Invalid("text", "a mensagem precisa ter de 1 a 4000 caracteres"))
+	text, ok := c.formText(w, r, "a mensagem")
+	if !ok {
 		return
 	}
 	v, err := c.held(r.Context(), u, id)
@@ -634,12 +655,8 @@ func (c *Console) afterPost(w http.ResponseWriter, r *http.Request, id int64) {
 // quickPost sends one of the reply box's ready answers: today's balance, a
 // Pix for one charge or the total, the policy's offers.
 func (c *Console) quickPost(w http.ResponseWriter, r *http.Request) {
-	id, err := c.conversationID(r)
-	if err == nil {
-		err = parseForm(w, r)
-	}
-	if err != nil {
-		c.fail(w, r, err)
+	id, ok := c.conversationForm(w, r)
+	if !ok {
 		return
 	}
 	u := userOf(r)
@@ -742,18 +759,13 @@ func offersText(q *payments.Quote) string {
 }
 
 func (c *Console) notePost(w http.ResponseWriter, r *http.Request) {
-	id, err := c.conversationID(r)
-	if err == nil {
-		err = parseForm(w, r)
-	}
-	if err != nil {
-		c.fail(w, r, err)
+	id, ok := c.conversationForm(w, r)
+	if !ok {
 		return
 	}
 	u := userOf(r)
-	text := strings.TrimSpace(r.PostFormValue("text"))
-	if text == "" || len(text) > 4000 {
-		c.fail(w, r, payments.Invalid("text", "a nota precisa ter de 1 a 4000 caracteres"))
+	text, ok := c.formText(w, r, "a nota")
+	if !ok {
 		return
 	}
 	ref, err := c.Bot.ConversationByID(r.Context(), id)
@@ -811,12 +823,8 @@ var outcomes = []struct{ Key, Label string }{
 }
 
 func (c *Console) closePost(w http.ResponseWriter, r *http.Request) {
-	id, err := c.conversationID(r)
-	if err == nil {
-		err = parseForm(w, r)
-	}
-	if err != nil {
-		c.fail(w, r, err)
+	id, ok := c.conversationForm(w, r)
+	if !ok {
 		return
 	}
 	u := userOf(r)

@@ -600,7 +600,18 @@ func (l *Ledger) balanceOf(s *chargeState, at time.Time) ChargeBalance {
 
 // ChargeBalance returns what a charge owes at the instant at.
 func (l *Ledger) ChargeBalance(ctx context.Context, chargeID int64, at time.Time) (ChargeBalance, error) {
-	s, err := scanChargeState(l.pool.QueryRow(ctx, chargeStateSQL+" WHERE c.id = $1", chargeID))
+	return l.ChargeBalanceTx(ctx, l.pool, chargeID, at)
+}
+
+// RowQuerier runs a single-row statement: the pool or a transaction.
+type RowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// ChargeBalanceTx is ChargeBalance read through q: a caller already in a
+// transaction reads there instead of taking a second connection.
+func (l *Ledger) ChargeBalanceTx(ctx context.Context, q RowQuerier, chargeID int64, at time.Time) (ChargeBalance, error) {
+	s, err := scanChargeState(q.QueryRow(ctx, chargeStateSQL+" WHERE c.id = $1", chargeID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ChargeBalance{}, Errorf(ENOTFOUND, "charge %d not found", chargeID)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,6 +43,9 @@ type Mailer interface {
 
 // Dispatcher sends due reminders.
 type Dispatcher struct {
+	slotsOnce sync.Once
+	slots     chan struct{}
+
 	Pool    *pgxpool.Pool
 	Bot     *bot.Service
 	Configs *ConfigStore
@@ -237,6 +241,15 @@ func (d *Dispatcher) targets(ctx context.Context, f *facts, step regua.Step) []t
 	return out
 }
 
+// txSlots bounds the sends holding a transaction at once to half the
+// pool (at least one).
+func (d *Dispatcher) txSlots() chan struct{} {
+	d.slotsOnce.Do(func() {
+		d.slots = make(chan struct{}, max(1, int(d.Pool.Config().MaxConns)/2))
+	})
+	return d.slots
+}
+
 // outcome of one attempt on one channel.
 type outcome int
 
@@ -370,6 +383,15 @@ func (d *Dispatcher) attempt(ctx context.Context, cfg regua.Config, step regua.S
 }
 
 func (d *Dispatcher) try(ctx context.Context, cfg regua.Config, step regua.Step, id int64, t target, complete completer) (outcome, string, error) {
+	// At most half the pool's connections hold a send's transaction: the
+	// chat's turns keep the rest, and what a send still asks of the pool
+	// inside its transaction (an email's deep link) always finds one.
+	select {
+	case d.txSlots() <- struct{}{}:
+		defer func() { <-d.txSlots() }()
+	case <-ctx.Done():
+		return done, "", ctx.Err()
+	}
 	now := d.Now()
 	tx, err := d.Pool.Begin(ctx)
 	if err != nil {
@@ -427,7 +449,7 @@ func (d *Dispatcher) try(ctx context.Context, cfg regua.Config, step regua.Step,
 	if h != bot.HoldNone {
 		return gateHeld, string(h), nil
 	}
-	text, link := d.render(ctx, cfg, step, f, t, now)
+	text, link := d.render(ctx, tx, cfg, step, f, t, now)
 	key := fmt.Sprintf("reminder:%d", id)
 	if bot.Local(t.channel) {
 		// Storing is delivering: the message, the reminder and the job
@@ -537,7 +559,10 @@ func (d *Dispatcher) queueSent(b *pgx.Batch, id int64, f *facts, t target, now t
 
 // render writes the reminder: the step's text where the chat is verified
 // as the debtor, else the text that names no debt.
-func (d *Dispatcher) render(ctx context.Context, cfg regua.Config, step regua.Step, f *facts, t target, now time.Time) (text, link string) {
+// It reads the charge's amount in tx: a send that held its transaction's
+// connection while asking the pool for another could, with every worker
+// doing the same, wait for ever.
+func (d *Dispatcher) render(ctx context.Context, tx pgx.Tx, cfg regua.Config, step regua.Step, f *facts, t target, now time.Time) (text, link string) {
 	verified := t.channel != regua.ChannelEmail && d.Bot.Verified(ctx, t.channel, t.chat, f.debtorID)
 	v := regua.Vars{FirstName: regua.FirstName(f.name), Business: d.Business, BusinessDocument: d.Document}
 	if t.channel == regua.ChannelEmail && d.Link != nil {
@@ -556,7 +581,7 @@ func (d *Dispatcher) render(ctx context.Context, cfg regua.Config, step regua.St
 		}
 		v.Installment = f.number
 		if f.chargeID != 0 {
-			if b, err := d.Ledger.ChargeBalance(ctx, f.chargeID, d.Ledger.Now()); err == nil {
+			if b, err := d.Ledger.ChargeBalanceTx(ctx, tx, f.chargeID, d.Ledger.Now()); err == nil {
 				v.Amount = b.Total.String()
 			} else {
 				verified = false // no amount we can stand by: say nothing of the debt

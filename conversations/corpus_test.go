@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -247,4 +248,52 @@ func TestCorpusPrivacy(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCorpusExtra scores the recogniser on corpus files outside the
+// repository, named by REGUA_CORPUS (a glob): fresh batches written blind,
+// to measure how the recogniser does on messages it was not tuned on. It
+// reports the rate and every miss; it does not fail, since such batches are
+// a measurement, not a contract. Without REGUA_CORPUS it is skipped.
+//
+//	REGUA_CORPUS='/tmp/batch*.txt' go test ./conversations -run TestCorpusExtra -v
+func TestCorpusExtra(t *testing.T) {
+	glob := os.Getenv("REGUA_CORPUS")
+	if glob == "" {
+		t.Skip("REGUA_CORPUS names no corpus files")
+	}
+	paths, err := filepath.Glob(glob)
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("REGUA_CORPUS=%q matches no file (%v)", glob, err)
+	}
+	r := NewRecognizer()
+	ok, all := 0, 0
+	per := map[IntentKind][2]int{}
+	for _, p := range paths {
+		for _, c := range loadCorpusFile(t, p) {
+			all++
+			got := r.Recognize(c.text, corpusToday)
+			s := per[c.want.Kind]
+			s[1]++
+			if c.understood(got) {
+				ok++
+				s[0]++
+			} else {
+				t.Logf("%s:%d: %q → %s, want %s (normalised %q)", filepath.Base(p), c.line, c.text,
+					formatCorpusIntent(got), formatCorpusIntent(c.want), Normalize(c.text))
+			}
+			per[c.want.Kind] = s
+		}
+	}
+	kinds := make([]IntentKind, 0, len(per))
+	for k := range per {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	var b strings.Builder
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "%-14s %4d/%-4d %6.1f%%\n", k, per[k][0], per[k][1], 100*float64(per[k][0])/float64(per[k][1]))
+	}
+	t.Logf("per intent:\n%s", b.String())
+	t.Logf("understood %d of %d (%.1f%%)", ok, all, 100*float64(ok)/float64(all))
 }

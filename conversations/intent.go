@@ -295,7 +295,7 @@ var phraseSpecs = []phraseSpec{
 		"enganadas|outra pessoa|e outra pessoa|sou outra pessoa"},
 	// "que dívida?" disputes, unless it asks who is collecting.
 	{sigWhatDebt, sigNone, "que divida|que cobranca|que divida e essa|que cobranca e essa|que conta e essa"},
-	{sigOptOut, sigDrop, "sair|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
+	{sigOptOut, sigDrop, "sair|cancela essas mensagens|cancela as mensagens|cancela mensagens|cancelar essas mensagens|cancela os avisos|cancela as notificacoes|cancelar os lembretes|cancela os lembretes|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
 		"chega de|vaza|vaza daqui|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
 		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
 		"remover meu numero|remova meu numero|me remove da lista|me tira da lista|tira meu numero|" +
@@ -316,7 +316,7 @@ var phraseSpecs = []phraseSpec{
 		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|pago ok|ok pago|ja tinha pago|tinha pago|ja tinha pagado|" +
 		"ja havia pago|ja tinha quitado|tinha quitado|ja tinha feito o pix|ja tinha pagado tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
 		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
-	{sigDispute, sigNone, "nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
+	{sigDispute, sigNone, "nunca devi|nao devi|nunca devi nada|nao devia nada|nunca fiquei devendo|nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
 		"nao reconheco essa divida|nao devo|nao devo nada|devo nada|nao estou devendo|nao estou devendo nada|" +
 		"nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
 		"nao contratei|nao pedi|nao fiz essa compra|nao fiz compra|cobranca indevida|indevida|indevido|" +
@@ -328,7 +328,7 @@ var phraseSpecs = []phraseSpec{
 		"nao conheco esse valor|desconheco esse debito|nao sei que divida|nao sei de divida|nao tenho divida|" +
 		"nao tenho nenhuma divida|nao tenho conta|nunca tive conta|nao tenho nada com voces|nao tenho debito|" +
 		"nunca fui cliente|nao sou cliente|nunca fui cliente de voces"},
-	{sigHuman, sigDrop, "atendente|atendimento|atendimento humano|humano|humana|pessoa|uma pessoa|" +
+	{sigHuman, sigDrop, "falar com a|falar com o|falar com um|falar com uma|falar com voces|atendente|atendimento|atendimento humano|humano|humana|pessoa|uma pessoa|" +
 		"pessoa de verdade|pessoa real|alguem|falar com alguem|quero falar com|preciso falar com|falar com uma pessoa|falar com atendente|" +
 		"gerente|operador|operadora|supervisor|supervisora|responsavel|funcionario|funcionaria|agente|" +
 		"consultor|consultora|suporte|sac|ouvidoria|me liga|me ligue|ligar|liga pra mim|ligacao|telefone|" +
@@ -345,7 +345,7 @@ var phraseSpecs = []phraseSpec{
 	{sigPartial, sigNone, "nao consigo pagar tudo|nao tenho tudo|nao tenho o valor|nao tenho esse valor|" +
 		"nao tenho o valor todo|nao tenho o valor total|nao da pra pagar tudo|nao da para pagar tudo|" +
 		"nao consigo tudo|nao tenho isso tudo|nao tenho tudo isso"},
-	{sigHardship, sigNone, "nao consigo pagar|nao tenho dinheiro|nao tenho como pagar|" +
+	{sigHardship, sigNone, "nao tem como eu pagar|nao tem como pagar|nao tenho esse dinheiro|nao tenho esse valor agora|nao consigo pagar|nao tenho dinheiro|nao tenho como pagar|" +
 		"nao tenho condicoes|sem dinheiro|sem condicoes|desempregado|desempregada|apertado|apertada|" +
 		"dificuldade|dificuldades|nao da pra pagar|nao da para pagar|nao posso pagar|nao consigo|esta dificil|" +
 		"muito caro|caro|sem grana|nao tenho grana|sem condicao|nao tenho condicao|falido|falida|quebrado|quebrada|" +
@@ -370,7 +370,7 @@ var phraseSpecs = []phraseSpec{
 		"entrar um dinheiro|entrar dinheiro|cair o dinheiro|cair o pagamento|quando eu puder|assim que eu puder|" +
 		"quando pingar|assim que pingar|pingar|quando sair o pagamento|quando sair meu pagamento|quando o dinheiro entrar|" +
 		"quando tiver dinheiro|quando eu tiver dinheiro|quando sobrar"},
-	{sigPromiseCue, sigNegPromise, "pago|posso pagar|consigo pagar|consigo|posso|da pra pagar|da para pagar|" +
+	{sigPromiseCue, sigNegPromise, "resolvo|eu resolvo|deposito|eu deposito|eu quito|eu acerto|faco|eu faco|ponho em dia|coloco em dia|boto em dia|da pra mim|fica pra|fica para|sem falta eu|eu mando|pago|posso pagar|consigo pagar|consigo|posso|da pra pagar|da para pagar|" +
 		"pagar no dia|pago no dia|acerto|quito|transfiro|faco o pix|pagaria|vou conseguir|recebo|eu pago|" +
 		"pagando|deposito no dia|pagar dia|pagar ate|sem falta|pagamento dia|pagamento no dia|pagamos|pagaremos|" +
 		"partiu pagar|bora pagar|vou la pagar|faco o pagamento|faco a transferencia|faco o deposito|faco o pix|faco pix|mando o pix|te pago|te mando o pix"},
@@ -388,7 +388,7 @@ var phraseSpecs = []phraseSpec{
 		"como pago|como pagar|como eu pago|como que eu pago|" +
 		"como posso pagar|como faco para pagar|como faco pra pagar|onde pago|onde pagar|onde eu pago|" +
 		"onde eu pagar|como paga|onde paga|transferencia|ted|deposito|depositar"},
-	{sigCash, sigDrop, "a vista|avista|quitar|liquidar|pagar tudo|pagar o total|quero quitar|de uma vez|" +
+	{sigCash, sigDrop, "integral|valor integral|pagar integral|pagamento integral|encerrar|encerra|encerrar tudo|encerra tudo|zerar|zerar tudo|zera tudo|zerar a divida|a vista|avista|quitar|liquidar|pagar tudo|pagar o total|quero quitar|de uma vez|" +
 		"de uma vez so|tudo de uma vez|antecipar|antecipacao|adiantar as parcelas|quitacao|quitar tudo|" +
 		"pagamento a vista|valor a vista|pagar tudo agora|pagar tudo hoje|liquidacao|quitar a divida|" +
 		"quitar o acordo|quitar o parcelamento|tudo de vez|de vez|tudo junto|pagar de uma vez|pagar tudo junto"},
@@ -397,7 +397,7 @@ var phraseSpecs = []phraseSpec{
 	// "à vista não dá": the cash offer refused, not asked for.
 	{sigDrop, sigNone, "a vista nao da|a vista nao consigo|a vista nao tenho|a vista nao posso|avista nao da|" +
 		"a vista nao|a vista fica dificil|a vista e dificil|a vista nao vai dar|a vista impossivel"},
-	{sigRemaining, sigNone, "quanto falta|falta quanto|quanto ainda devo|quanto resta|o que falta|" +
+	{sigRemaining, sigNone, "faltam quantas|faltam quantas parcelas|ficou faltando|faltando pagar|falta pagar|resta pagar|ainda resta|resta alguma|restou|o que ficou faltando|quanto que falta|quanto falta|falta quanto|quanto ainda devo|quanto resta|o que falta|" +
 		"quanto falta pagar|saldo restante|quantas faltam|quantas parcelas faltam|falta muito|quanto ainda tenho que pagar|" +
 		"ainda tenho que pagar|quanto ainda|quanto ainda falta|o que ainda devo|quanto tenho que pagar ainda"},
 	{sigBalance, sigNone, "quanto devo|quanto eu devo|devo quanto|quanto estou devendo|quanto eu estou devendo|" +
@@ -421,7 +421,7 @@ var phraseSpecs = []phraseSpec{
 		"reclame aqui|reclameaqui|denunciar|denuncia|denuncio|consumidor gov|danos morais|juizado|" +
 		"pequenas causas|reclamacao|reclamar|vou reclamar|estelionato|policia|delegacia|boletim de ocorrencia|" +
 		"banco central|bacen|anatel|defensoria|juiz|tribunal|acionar"},
-	{sigAbuse, sigNone, "porra|caralho|merda|fuder|foder|fuder voce|fudido|fodido|puta|puto|cu|vsf|vtnc|tnc|pqp|" +
+	{sigAbuse, sigNone, "urubu|urubus|cambada|nao tem vergonha|nao tem vergonha na cara|sem vergonhas|porra|caralho|merda|fuder|foder|fuder voce|fudido|fodido|puta|puto|cu|vsf|vtnc|tnc|pqp|" +
 		"fdp|desgraca|desgracado|desgracados|safado|safados|safada|ladrao|ladroes|ladra|vagabundo|vagabundos|" +
 		"vagabunda|palhacada|ridiculo|absurdo|assedio|assediando|assediar|saco|que saco|saco cheio|lixo|idiota|" +
 		"otario|otarios|imbecil|babaca|sem vergonha|canalha|bando de|corno|inferno|praga|filho da puta|" +
@@ -439,18 +439,18 @@ var phraseSpecs = []phraseSpec{
 		"por que precisa|porque precisa|pra que precisa|para que precisa|pra que serve|para que serve|" +
 		"por que voce quer saber|porque voce quer saber|pra que meu cpf|para que meu cpf|nao vou mandar meu|" +
 		"nao mando meu|nao passo documento|nao passo meu|nao dou meu|nao sabe meu cpf|ja tem meu cpf|ja sabe meu cpf|" +
-		"voces nao tem|voces ja tem|precisa disso|pra que voce precisa|por que voce precisa|porque voce precisa|" +
+		"voces nao tem meu|voces ja tem|precisa disso|pra que voce precisa|por que voce precisa|porque voce precisa|" +
 		"para que voce precisa|precisa saber|prefiro nao informar|prefiro nao passar|prefiro nao dizer|prefiro nao falar|" +
 		"prefiro nao dar|nao quero informar|nao quero passar|nao quero dar"},
 	{sigWhy, sigNone, "por que|porque|da onde|de onde|por qual motivo|qual o motivo|qual motivo|por que razao|" +
 		"com que finalidade|qual a necessidade|necessidade|que necessidade|como calcularam|como calcula|como e calculado|" +
 		"como foi calculado|pra que|para que|explica|explicar"},
-	{sigInterest, sigNone, "juros|juro|multa|multas|aumentou|aumento|mais caro|encargos|encargo|acrescimo|" +
+	{sigInterest, sigNone, "taxa|taxas|a mais|valor a mais|reais a mais|cobrando a mais|cobraram a mais|veio a mais|juros|juro|multa|multas|aumentou|aumento|mais caro|encargos|encargo|acrescimo|" +
 		"acrescimos|correcao|valor original|aumentou tanto|subiu|esta mais alto|mais alto|maior|valor maior|" +
 		"cresceu|dobrou|tao alto|tao caro|caro assim|esse valor todo"},
-	{sigWhyInterest, sigNone, "de onde saiu|da onde saiu|saiu esse valor|por que esse valor|porque esse valor|" +
+	{sigWhyInterest, sigNone, "que taxa|taxa e essa|essa taxa|que taxa e essa|de onde veio esse valor|da onde veio esse valor|veio esse valor|de onde saiu|da onde saiu|saiu esse valor|por que esse valor|porque esse valor|" +
 		"que juros|qual juros|que multa|qual multa|esses juros|essa multa|juros abusivo|juros abusivos"},
-	{sigNoInterest, sigNone, "sem juros|tem juros|vai ter juros|cobra juros|cobram juros|tirar os juros|" +
+	{sigNoInterest, sigNone, "ter acrescimo|ter juros|vai ter acrescimo|vai ter juros|vem com juros|tem multa|vai ter multa|cobra multa|sem juros|tem juros|vai ter juros|cobra juros|cobram juros|tirar os juros|" +
 		"tira os juros|tirar juros|isenta os juros|isentar os juros|juros zero|sem os juros|com juros|" +
 		"tem acrescimo|sem acrescimo|da pra tirar os juros|tirar a multa|tira a multa|quanto de juros|qual a taxa|" +
 		"taxa de juros|qual o juros|quantos por cento|juros de quanto|qual a porcentagem|quanto e o juros|" +
@@ -458,7 +458,7 @@ var phraseSpecs = []phraseSpec{
 	{sigDueDate, sigNone, "vencimento|vence|vencer|venceu|vencida|data de vencimento|prazo|ate quando|" +
 		"quando vence|qual o prazo|qual prazo|dia do vencimento|data limite|dia de pagar|que dia vence|" +
 		"quando tenho que pagar|quando devo pagar|ate que dia|qual o ultimo dia|ultimo dia pra pagar|data do vencimento"},
-	{sigNegativ, sigNone, "negativado|negativada|negativar|negativacao|negativaram|negativou|negativam|serasa|" +
+	{sigNegativ, sigNone, "nunca tive nome sujo|nunca tive o nome sujo|nunca fiquei com nome sujo|nunca tive meu nome sujo|negativado|negativada|negativar|negativacao|negativaram|negativou|negativam|serasa|" +
 		"spc|nome sujo|sujar meu nome|sujar o nome|sujar|suja meu nome|ficar sujo|nome no spc|protesto|protestar|" +
 		"protestado|cartorio|se eu nao pagar|o que acontece se|o que acontece|nome no serasa|vai pro serasa|" +
 		"boa vista|scpc|restricao|score|nome esta sujo|sujo|suja|" +
@@ -467,19 +467,19 @@ var phraseSpecs = []phraseSpec{
 		"funcionamento|expediente|atendem|atende ate|atende sabado|atende domingo|horario de atendimento|" +
 		"feriado|que hora|qual hora|trabalham|voces trabalham|trabalha sabado|trabalha domingo|voces abrem|" +
 		"abre sabado|abre domingo|atendem sabado|atendem domingo|estao abertos|esta aberto"},
-	{sigWho, sigNone, "quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
+	{sigWho, sigNone, "de onde voces estao falando|da onde voces estao falando|estao falando de onde|de onde estao falando|de onde voces falam|da onde voces falam|de onde falam|falando de onde|quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
 		"que loja|de qual empresa|de qual loja|de onde voce fala|de onde voce e|de onde e|voces sao de onde|" +
 		"sao de onde|qual o cnpj|cnpj|quem esta me cobrando|quem me cobra|quem esta cobrando|quem e voce|" +
 		"quem sao voces|quem sao|razao social|nome da empresa|que firma|voce e de qual|qual e a empresa|" +
 		"empresa e essa|quem manda|quem mandou|qual a empresa|qual e a empresa|qual a loja|que loja e essa|" +
 		"voces sao quem|voce e quem|e de onde|e da onde|da onde e|da onde voces sao|de onde voces sao|da onde fala|" +
 		"de onde fala|falo com quem|estou falando com quem|com quem eu falo"},
-	{sigPayMethods, sigNone, "forma de pagamento|formas de pagamento|forma de pagar|formas de pagar|" +
+	{sigPayMethods, sigNone, "quais as formas|quais as forma|quais formas|que formas|quais forma|jeito de pagar|jeitos de pagar|quais jeito|quais jeitos|que jeito|qual jeito|de que jeito|de que forma|de qual forma|maneira de pagar|so tem pix|so da pix|so por pix|so da pra pagar no pix|forma de pagamento|formas de pagamento|forma de pagar|formas de pagar|" +
 		"meios de pagamento|meio de pagamento|aceitam o que|aceita o que|outra forma|outras formas|outro jeito|" +
 		"so aceita pix|so aceitam pix|so pix|aceita pix|opcoes de pagamento|opcao de pagamento|" +
 		"sem ser pix|sem ser por pix|como posso pagar quais|jeitos de pagar|maneiras de pagar"},
 	// "não quero receber" is an opt-out, not a refusal of something else.
-	{sigOptIn, sigOptOut, "quero receber|receber mensagens|receber as mensagens|receber de novo|" +
+	{sigOptIn, sigOptOut, "podem mandar mensagem de novo|mandar mensagem de novo|mandar de novo as mensagens|de volta na lista|coloca de volta|me coloca de volta|volta a receber|receber os avisos|receber os aviso|receber aviso|receber avisos|quero receber|receber mensagens|receber as mensagens|receber de novo|" +
 		"receber novamente|voltar a receber|quero voltar a receber|quero receber mensagens|pode voltar a mandar|" +
 		"mensagens de novo|mandar as mensagens de novo|voltar a mandar|receber as mensagens de novo|" +
 		"pode mandar mensagem de novo|ativar as mensagens|quero os lembretes|voltar os lembretes"},
@@ -499,13 +499,13 @@ var phraseSpecs = []phraseSpec{
 		"gostaria|desejo|tenho interesse|firmeza|legal|esta otimo|esta combinado|certinho|ah esta|ah ok|" +
 		"esta bem|esta joia|joia|suave|de boa|tranquilo|esta tranquilo|sussa|dale|demorou|fechou|pode crer|" +
 		"bora la|ja e|manda ver|manda bala"},
-	{sigGoodbye, sigNone, "tchau|tchau tchau|ate mais|ate logo|ate breve|ate a proxima|falou|adeus|bye|fui|" +
+	{sigGoodbye, sigNone, "fica com deus|fique com deus|vai com deus|va com deus|fiquem com deus|fica na paz|boa semana|bom fim de semana|tchau|tchau tchau|ate mais|ate logo|ate breve|ate a proxima|falou|adeus|bye|fui|" +
 		"abraco|abracos|beijo|beijos|bom descanso"},
 	{sigThanks, sigNone, "obrigado|muito obrigado|obrigado mesmo|valeu|grato|grata|agradeco|thanks|" +
 		"thank you|tmj|show|gratidao|agradecido|agradecida|obrigado pela atencao|pela ajuda|obrigado pela ajuda|" +
 		"esta obrigado|ah esta obrigado|ok obrigado|ok valeu|beleza obrigado|agradeco a atencao|deus abencoe|" +
 		"deus te abencoe|valeu mesmo"},
-	{sigGreeting, sigNone, "oi|ola|opa|e ai|bom dia|boa tarde|boa noite|tudo bem|tudo bom|alo|hello|hi|hey|" +
+	{sigGreeting, sigNone, "bom dai|boa trade|boa noit|oi|ola|opa|e ai|bom dia|boa tarde|boa noite|tudo bem|tudo bom|alo|hello|hi|hey|" +
 		"salve|saudacoes|fala|como vai|oi tudo bem|boa madrugada|opa beleza|oi beleza|e ai beleza|fala beleza|" +
 		"ola beleza|oi boa tarde|oi bom dia|oi boa noite|bom dia beleza|bao|bao demais|tudo em cima"},
 }

@@ -350,7 +350,9 @@ var abbreviations = map[string]string{
 	"atendete": "atendente", "atedente": "atendente", "atendenti": "atendente",
 	"comprovate": "comprovante", "conprovante": "comprovante",
 	"golpi": "golpe", "reconheso": "reconheco", "conheso": "conheco", "sesta": "sexta",
-	"qrcode": "qr code",
+	"qrcode":  "qr code",
+	"brigadu": "obrigado", "brigadinho": "obrigado", "obrigadu": "obrigado", "buleto": "boleto",
+	"treis": "tres", "treys": "tres", "nd": "nada", "nda": "nada", "sabe": "sabe",
 }
 
 // commonWords are everyday words a typing-slip correction must leave alone

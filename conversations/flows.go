@@ -695,7 +695,12 @@ func (t *turn) boleto() {
 		t.nothingOwed()
 		return
 	}
-	t.reply(txtBoleto, numbered(lblYesPix, lblNoThanks)...)
+	text := txtBoleto
+	if t.f.OtherPayMethods != "" {
+		// The business takes other ways too: say so, it is what was asked.
+		text = txtPayMethods(t.f.OtherPayMethods)
+	}
+	t.reply(text, numbered(lblYesPix, lblNoThanks)...)
 	t.to(StateBoleto)
 }
 

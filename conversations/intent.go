@@ -610,6 +610,15 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			toks[i] = "tres" // "primeiros 3: 205" counts the digits, it is not one
 		}
 	}
+	for i, t := range toks {
+		if t == "agente" {
+			switch tokAt(toks, i-1) {
+			case "um", "uma", "o", "a", "com", "ao", "pro", "pra", "para", "seu", "algum":
+			default:
+				toks[i] = "gente" // "agente paga dia 5" is "a gente"
+			}
+		}
+	}
 	if in, ok := digitsIntent(toks); ok {
 		return in
 	}
@@ -718,8 +727,41 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		// "quero pagar tudo": the cash offer, with its discount.
 		hits |= 1 << sigCash
 	}
-	if thirdParty(toks) {
+	if thirdParty(toks) && !(ownBusiness(toks) && !hits.has(sigThirdParty)) {
 		hits |= 1 << sigThirdParty
+	}
+	if hits.has(sigThirdParty) && ownBusiness(toks) && !hasTok(toks, "dela") && !hasTok(toks, "dele") &&
+		!hasTok(toks, "ela") && !hasTok(toks, "ele") {
+		// "meu marido faleceu e minhas contas estão atrasadas": the
+		// debtor speaking of their own life.
+		hits &^= 1 << sigThirdParty
+		hits |= 1 << sigHardship
+	}
+	if otherMethod(toks) && !hits.has(sigInstallments) {
+		if requestsLink(toks) && !hasTok(toks, "aceita") && !hasTok(toks, "aceitam") {
+			hits |= 1 << sigBoleto // "quero pagar no crédito, manda o link"
+		} else if !hasBoletoWord(toks) || hasTok(toks, "ou") {
+			hits &^= 1 << sigBoleto
+			hits |= 1 << sigPayMethods // "aceita cartão?", "posso pagar na lotérica?"
+		}
+	}
+	if refusesPix(toks) {
+		hits &^= 1<<sigPixAsk | 1<<sigPayPix | 1<<sigIdentityWhy
+		if !hits.has(sigBoleto) {
+			hits |= 1 << sigPayMethods // "não tenho pix"
+		}
+	}
+	if dropsCharge(toks) {
+		hits |= 1 << sigNoInterest // "tem como tirar esses juros?"
+	}
+	if amountGrew(toks) || hits.has(sigWhy) && !mentionsData(toks) && (hasTok(toks, "valor") || hasTok(toks, "preco")) {
+		hits |= 1 << sigWhyInterest // "era 300 e agora tá 480", "por que esse valor?"
+	}
+	if hourMention(toks) || hits.has(sigHuman) && dayWord(toks) && !hits.any(sigPromise, sigPromiseCue) {
+		hits |= 1 << sigHours // "tem alguém aí depois das 18h?", "sábado tem alguém?"
+	}
+	if hits.has(sigRemaining) {
+		hits &^= 1 << sigAlreadyPaid // "já paguei 4 de 10, quanto falta?"
 	}
 	if newOwner(toks) {
 		hits |= 1 << sigWrongPerson // "comprei esse chip", "esse número agora é meu"
@@ -772,6 +814,13 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if dated && dstart > 0 && sinceWord(toks[dstart-1]) {
 		dated = false // "desempregado desde setembro": a past start, no promise
 	}
+	if dated && hits.has(sigAlreadyPaid) && date.After(today) && futurePaid(toks) {
+		hits &^= 1 << sigAlreadyPaid // "sexta tá pago"
+		hits |= 1 << sigPromiseCue
+	}
+	if dated && hits.any(sigHours, sigDueDate) && !hits.any(sigPromise, sigPromiseCue) {
+		dated = false // "vocês abrem sábado?", "venceu no fim do mês?"
+	}
 	promiseCue := hits.has(sigPromise) || hits.has(sigPromiseCue) || hits.has(sigCorrection) ||
 		dated && hits.has(sigPayPix) && !date.Equal(today) && hasTok(toks, "pagar") // "pagar sexta"
 	// A question that merely names a day ("quanto está hoje?", "atende
@@ -799,6 +848,13 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		dated, vague = false, true
 	}
 	explicitPlan := countSays || budget > 0 || down > 0
+	if !explicitPlan && hits.has(sigInstallments) && asksForCode(toks) && onlyInstallmentNouns(toks, cover[:]) {
+		hits &^= 1 << sigInstallments // "manda o pix da parcela"
+	}
+	if !explicitPlan && hits.has(sigInstallments) && hits.has(sigBalance) && onlyInstallmentNouns(toks, cover[:]) &&
+		(hasTok(toks, "quanto") || hasTok(toks, "qual")) {
+		hits &^= 1 << sigInstallments // "quanto é a parcela desse mês?"
+	}
 
 	switch {
 	case hits.has(sigWrongPerson) && !hits.has(sigThirdParty):
@@ -833,7 +889,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			switch {
 			case hits.has(sigCash) && !hits.has(sigPromise):
 				return Intent{Kind: IntentCash}
-			case hits.has(sigPixAsk) && !hits.has(sigPromise):
+			case hits.has(sigPixAsk) && !hits.has(sigPromise) && (words <= 3 || asksForCode(toks)):
 				// "me manda o pix que eu pago hoje": the code, now.
 				return Intent{Kind: IntentPayPix, Date: date}
 			case !promiseCue && hits.has(sigBoleto):
@@ -885,6 +941,8 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		return Intent{Kind: IntentOptIn}
 	case hits.has(sigMenu):
 		return Intent{Kind: IntentMenu}
+	case hits.has(sigGoodbye) && cover[len(toks)-1] == sigGoodbye:
+		return Intent{Kind: IntentGoodbye} // "depois eu vejo isso, tchau"
 	case hits.has(sigNo):
 		return Intent{Kind: IntentNo}
 	}
@@ -1385,4 +1443,34 @@ func nearInstallments(cover []signal, i int) bool {
 		}
 	}
 	return false
+}
+
+// hasBoletoWord reports the boleto itself named ("boleto", "código de
+// barras", "fatura"), not another way of paying.
+func hasBoletoWord(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "boleto", "boletos", "fatura", "faturas", "carne", "via":
+			return true
+		case "barras":
+			return tokAt(toks, i-1) == "de"
+		}
+	}
+	return false
+}
+
+// onlyInstallmentNouns reports that the installments keywords of a message
+// are only nouns ("a parcela", "as parcelas"), no wish to split.
+func onlyInstallmentNouns(toks []string, cover []signal) bool {
+	for i, t := range toks {
+		if cover[i] != sigInstallments {
+			continue
+		}
+		switch t {
+		case "parcela", "parcelas", "prestacao", "prestacoes", "acordo":
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -604,13 +604,17 @@ func thirdParty(toks []string) bool {
 		}
 		if relations[t] && (tokAt(toks, i-1) == "minha" || tokAt(toks, i-1) == "meu") {
 			// "é a minha tia", "ele é meu filho", "esse número agora é da minha mãe"
-			for j := i - 2; j >= 0 && j >= i-5; j-- {
-				if toks[j] == breakToken {
-					break
-				}
-				if toks[j] == "e" || toks[j] == "era" {
-					return true
-				}
+			// The verb right before, or before an article: "é" and the
+			// conjunction "e" fold alike, so "… e fiquei preocupada, meu
+			// neto" must not read as "é meu neto".
+			j := i - 2
+			if a := tokAt(toks, j); a == "a" || a == "o" || a == "da" || a == "do" {
+				j--
+			}
+			if v := tokAt(toks, j); v == "e" && j > 0 && (toks[j-1] == "ela" || toks[j-1] == "ele" ||
+				deviceWord(toks[j-1]) || toks[j-1] == "agora" || toks[j-1] == "isso" || toks[j-1] == "aqui" ||
+				toks[j-1] == "essa" || toks[j-1] == "esse" || toks[j-1] == "quem" || toks[j-1] == "pessoa") || v == "era" {
+				return true
 			}
 		}
 		if (t == "por" || t == "pelo" || t == "pela") && answering(toks) {
@@ -1270,4 +1274,201 @@ func moneySent(toks []string) int {
 		}
 	}
 	return 0
+}
+
+// otherMethod reports a way of paying other than Pix named in the message
+// ("cartão", "no débito", "na lotérica", "em dinheiro na loja").
+func otherMethod(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "cartao", "credito", "debito", "loterica", "lotericas", "picpay", "cheque", "especie", "balcao", "crediario":
+			if t == "debito" && tokAt(toks, i-1) != "no" && tokAt(toks, i-1) != "com" && tokAt(toks, i-1) != "de" {
+				continue // "meu débito" is the debt
+			}
+			return true
+		case "dinheiro":
+			if p := tokAt(toks, i-1); p == "em" || p == "no" || p == "com" {
+				return true // "pagar em dinheiro"
+			}
+		case "loja", "agencia":
+			if p := tokAt(toks, i-1); p == "na" && (hasTok(toks, "pagar") || hasTok(toks, "pago") || hasTok(toks, "ir")) {
+				return true // "posso pagar na loja?"
+			}
+		}
+	}
+	return false
+}
+
+// requestsLink reports a request for something to be sent ("manda o
+// link", "me envia"): wanting the thing, not asking whether it exists.
+func requestsLink(toks []string) bool {
+	for _, t := range toks {
+		switch t {
+		case "manda", "mande", "envia", "envie", "gera", "gere", "link":
+			return true
+		}
+	}
+	return false
+}
+
+// refusesPix reports Pix said with a negation: "não tenho pix", "não uso
+// esse negócio de pix", "pix eu não confio".
+func refusesPix(toks []string) bool {
+	for i, t := range toks {
+		if t != "pix" {
+			continue
+		}
+		for j := i - 1; j >= 0 && j >= i-5 && toks[j] != breakToken; j-- {
+			if isNegator(toks[j]) {
+				return true
+			}
+		}
+		for j := i + 1; j < len(toks) && j <= i+3 && toks[j] != breakToken; j++ {
+			if isNegator(toks[j]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asksForCode reports a request for the Pix code itself: a verb of
+// sending, generating or passing near "pix", or the key, the code, the QR.
+func asksForCode(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "chave", "qr", "copia", "link":
+			return true
+		case "pix", "codigo":
+			for j := i - 1; j >= 0 && j >= i-3; j-- {
+				switch toks[j] {
+				case "manda", "mande", "mandar", "envia", "envie", "enviar", "gera", "gere", "gerar", "passa", "passe",
+					"passar", "me", "qual", "cade", "quero", "preciso", "faz", "faca":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// futurePaid reports "tá pago" said of a day to come: "sexta tá pago" is
+// a promise, not a payment made.
+func futurePaid(toks []string) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		if (toks[i] == "esta" || toks[i] == "fica") && (toks[i+1] == "pago" || toks[i+1] == "paga") &&
+			tokAt(toks, i-1) != "ja" {
+			return true
+		}
+	}
+	return false
+}
+
+// dropsCharge reports a plea to take a charge off: a verb of removing or
+// lowering beside interest, a fine or a fee ("tem como tirar esses
+// juros", "a multa, tira?", "abaixa os juros").
+func dropsCharge(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "juros", "juro", "multa", "multas", "encargos", "acrescimo", "acrescimos", "taxa", "taxas":
+		default:
+			continue
+		}
+		for j := max(0, i-4); j < len(toks) && j <= i+3; j++ {
+			switch toks[j] {
+			case "tirar", "tira", "tiram", "tirem", "tirando", "retirar", "retira", "retiram", "abaixar", "abaixa",
+				"baixar", "baixa", "diminuir", "diminui", "reduzir", "reduz", "perdoar", "perdoa", "perdoam", "isentar",
+				"isenta", "zerar", "zera", "cortar", "corta", "abonar", "abona", "descontar", "desconta", "livrar":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// amountGrew reports a message that sets what it was against what it is
+// now: "era 300 e agora tá 480", "minha compra foi 1.200, como tá 1.900".
+func amountGrew(toks []string) bool {
+	first := -1
+	for i := 0; i < len(toks); i++ {
+		if _, next, _, ok := amountAt(toks, i); ok {
+			if first < 0 {
+				first = i
+				i = next - 1
+				continue
+			}
+			for j := first + 1; j < i; j++ {
+				switch toks[j] {
+				case "agora", "hoje", "virou", "ficou", "esta", "ta", "veio", "vem", "cobrando":
+					for k := max(0, first-3); k < first; k++ {
+						switch toks[k] {
+						case "era", "foi", "compra", "comprei", "custava", "custou", "devia", "original", "valor":
+							return true
+						}
+					}
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// hourMention reports a time of day: "18h", "depois das 6", "às 20:00".
+func hourMention(toks []string) bool {
+	for i, t := range toks {
+		n := len(t)
+		if n >= 2 && n <= 5 && t[n-1] == 'h' && isDigits(t[:n-1]) {
+			return true
+		}
+		if isDigits(t) && len(t) <= 2 {
+			switch tokAt(toks, i-1) {
+			case "das", "as":
+				switch tokAt(toks, i-2) {
+				case "depois", "antes", "ate", "apos", "partir":
+					return true
+				}
+			}
+			if h := tokAt(toks, i+1); h == "horas" || h == "hora" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dayWord reports a weekday or weekend named in the message.
+func dayWord(toks []string) bool {
+	for _, t := range toks {
+		switch t {
+		case "sabado", "domingo", "feriado", "feriados", "fim", "sabados", "domingos":
+			return true
+		}
+	}
+	return false
+}
+
+// ownBusiness reports the writer speaking of their own debt in the first
+// person ("minha conta", "eu só consigo pagar", "tô devendo"): whoever
+// else they mention, the debtor is writing.
+func ownBusiness(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "minha", "minhas", "meu", "meus":
+			switch tokAt(toks, i+1) {
+			case "conta", "contas", "divida", "dividas", "debito", "parcela", "parcelas", "aposentadoria", "salario",
+				"beneficio", "compra", "acordo":
+				return true
+			}
+		case "devo", "devendo":
+			if p := tokAt(toks, i-1); p == "eu" || p == "estou" || p == "que" || p == "quanto" {
+				return true
+			}
+		case "consigo", "pago":
+			if tokAt(toks, i-1) == "eu" || tokAt(toks, i-2) == "eu" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -274,7 +274,7 @@ type phraseSpec struct {
 }
 
 var phraseSpecs = []phraseSpec{
-	{sigWrongPerson, sigNone, "nao sou eu|nao sou ele|nao sou ela|nao sou essa pessoa|nao sou o|nao sou a|" +
+	{sigWrongPerson, sigNone, "o chip e novo|chip e novo|dono antigo|antigo dono|dona antiga|antiga dona|nunca teve nenhuma|nunca teve nenhum|nunca teve ninguem|o numero e meu|esse numero e meu|numero e meu|errou de contato|se enganaram de|enganaram de numero|enganaram de telefone|enganou de numero|nao sou eu|nao sou ele|nao sou ela|nao sou essa pessoa|nao sou o|nao sou a|" +
 		"numero errado|numero trocado|numero esta errado|pessoa errada|" +
 		"nao conheco|nao conheco essa pessoa|nao conheco ninguem|desconheco essa pessoa|desconheco esse nome|" +
 		"nao e dele|nao e dela|nao mora aqui|nao e aqui|nao e esse numero|nao e meu numero|esse numero nao e meu|" +
@@ -295,7 +295,7 @@ var phraseSpecs = []phraseSpec{
 		"enganadas|outra pessoa|e outra pessoa|sou outra pessoa"},
 	// "que dívida?" disputes, unless it asks who is collecting.
 	{sigWhatDebt, sigNone, "que divida|que cobranca|que divida e essa|que cobranca e essa|que conta e essa"},
-	{sigOptOut, sigDrop, "sair|cancela essas mensagens|cancela as mensagens|cancela mensagens|cancelar essas mensagens|cancela os avisos|cancela as notificacoes|cancelar os lembretes|cancela os lembretes|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
+	{sigOptOut, sigDrop, "cancela essas mensagem|cancela essa mensagem|sair|cancela essas mensagens|cancela as mensagens|cancela mensagens|cancelar essas mensagens|cancela os avisos|cancela as notificacoes|cancelar os lembretes|cancela os lembretes|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
 		"chega de|vaza|vaza daqui|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
 		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
 		"remover meu numero|remova meu numero|me remove da lista|me tira da lista|tira meu numero|" +
@@ -316,7 +316,7 @@ var phraseSpecs = []phraseSpec{
 		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|pago ok|ok pago|ja tinha pago|tinha pago|ja tinha pagado|" +
 		"ja havia pago|ja tinha quitado|tinha quitado|ja tinha feito o pix|ja tinha pagado tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
 		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
-	{sigDispute, sigNone, "nunca devi|nao devi|nunca devi nada|nao devia nada|nunca fiquei devendo|nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
+	{sigDispute, sigNone, "nunca devi|nao devi|nunca devi nada|nao devia nada|nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
 		"nao reconheco essa divida|nao devo|nao devo nada|devo nada|nao estou devendo|nao estou devendo nada|" +
 		"nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
 		"nao contratei|nao pedi|nao fiz essa compra|nao fiz compra|cobranca indevida|indevida|indevido|" +
@@ -374,7 +374,7 @@ var phraseSpecs = []phraseSpec{
 		"pagar no dia|pago no dia|acerto|quito|transfiro|faco o pix|pagaria|vou conseguir|recebo|eu pago|" +
 		"pagando|deposito no dia|pagar dia|pagar ate|sem falta|pagamento dia|pagamento no dia|pagamos|pagaremos|" +
 		"partiu pagar|bora pagar|vou la pagar|faco o pagamento|faco a transferencia|faco o deposito|faco o pix|faco pix|mando o pix|te pago|te mando o pix"},
-	{sigCorrection, sigNone, "na verdade|alias|quer dizer|digo|corrigindo|melhor dizendo|muda pra|muda para|" +
+	{sigCorrection, sigNone, "muda a data pra|muda a data para|mudar a data pra|troca a data pra|muda o dia pra|remarca pra|remarcar pra|adia pra|adiar pra|joga pra|na verdade|alias|quer dizer|digo|corrigindo|melhor dizendo|muda pra|muda para|" +
 		"mudar pra|mudar para|troca pra|troca para|pode mudar|pode trocar|so vou conseguir|so consigo|so da|so posso"},
 	{sigBoleto, sigDrop, "boleto|boletos|o boleto|segunda via|2 via|2a via|fatura|faturas|codigo de barras|" +
 		"linha digitavel|carne|cartao|cartao de credito|cartao de debito|loterica|dinheiro vivo|no debito|no credito|" +
@@ -393,7 +393,7 @@ var phraseSpecs = []phraseSpec{
 		"pagamento a vista|valor a vista|pagar tudo agora|pagar tudo hoje|liquidacao|quitar a divida|" +
 		"quitar o acordo|quitar o parcelamento|tudo de vez|de vez|tudo junto|pagar de uma vez|pagar tudo junto"},
 	// "não tenho nem pra comer, quanto mais pagar": "let alone", no question.
-	{sigDrop, sigNone, "quanto mais"},
+	{sigDrop, sigNone, "quanto mais|desculpa o horario|desculpe o horario|desculpa a hora|desculpe a hora|perdao pelo horario|desculpa pelo horario|nunca fiquei devendo|nunca fiquei devendo ninguem"},
 	// "à vista não dá": the cash offer refused, not asked for.
 	{sigDrop, sigNone, "a vista nao da|a vista nao consigo|a vista nao tenho|a vista nao posso|avista nao da|" +
 		"a vista nao|a vista fica dificil|a vista e dificil|a vista nao vai dar|a vista impossivel"},
@@ -407,7 +407,7 @@ var phraseSpecs = []phraseSpec{
 		"valor total|minha conta|situacao|minha situacao|o que eu devo|consultar|consulta|devo alguma coisa|" +
 		"devo algo|estou devendo algo|alguma pendencia|tenho divida|tenho alguma divida|quanto deu|" +
 		"valor atualizado|quanto que eu estou devendo|quanto que eu devo|quanto que esta|quanto ficou"},
-	{sigThirdParty, sigNone, "ela nao esta|ele nao esta|ela nao se encontra|ele nao se encontra|" +
+	{sigThirdParty, sigNone, "sou ex dele|sou ex dela|sou a ex|sou o ex|ex mulher dele|ex marido dela|recolhido|presidio|na cadeia|coisas dele|coisas dela|coisa dele|coisa dela|telefone comercial|celular da empresa|celular e da empresa|numero da empresa|saiu daqui|nao trabalha mais aqui|deixa o recado|deixe o recado|passo pra ela|passo pra ele|passo para ela|passo para ele|ela nao esta|ele nao esta|ela nao se encontra|ele nao se encontra|" +
 		"nao mora mais aqui|nao mora mais comigo|nao mora mais|nao mora aqui|pode falar comigo|fala comigo|" +
 		"falar comigo|quem e essa pessoa|quem e esse|quem e essa|dona do celular|dono do celular|dono do numero|" +
 		"dona do numero|dona do telefone|dono do telefone|deixar recado|deixa recado|deixo recado|deixar um recado|" +
@@ -417,23 +417,23 @@ var phraseSpecs = []phraseSpec{
 		"esse celular era|esse numero era|era do meu|era da minha|ela esta trabalhando|ele esta trabalhando|" +
 		"ela esta dormindo|ele esta dormindo|ele esta viajando|ela esta viajando|ela esta no|ele esta no|" +
 		"a pessoa que voces procuram|a pessoa que procuram|quem voces procuram|pessoa que voces procuram"},
-	{sigComplaint, sigNone, "procon|processar|processo|processo contra|justica|advogado|advogada|advogados|" +
+	{sigComplaint, sigNone, "defesa do consumidor|orgaos de defesa|consumidor|direitos do consumidor|procon|processar|processo|processo contra|justica|advogado|advogada|advogados|" +
 		"reclame aqui|reclameaqui|denunciar|denuncia|denuncio|consumidor gov|danos morais|juizado|" +
 		"pequenas causas|reclamacao|reclamar|vou reclamar|estelionato|policia|delegacia|boletim de ocorrencia|" +
 		"banco central|bacen|anatel|defensoria|juiz|tribunal|acionar"},
-	{sigAbuse, sigNone, "urubu|urubus|cambada|nao tem vergonha|nao tem vergonha na cara|sem vergonhas|porra|caralho|merda|fuder|foder|fuder voce|fudido|fodido|puta|puto|cu|vsf|vtnc|tnc|pqp|" +
+	{sigAbuse, sigNone, "catar coquinho|vermes|verme|urubu|urubus|cambada|nao tem vergonha|nao tem vergonha na cara|sem vergonhas|porra|caralho|merda|fuder|foder|fuder voce|fudido|fodido|puta|puto|cu|vsf|vtnc|tnc|pqp|" +
 		"fdp|desgraca|desgracado|desgracados|safado|safados|safada|ladrao|ladroes|ladra|vagabundo|vagabundos|" +
 		"vagabunda|palhacada|ridiculo|absurdo|assedio|assediando|assediar|saco|que saco|saco cheio|lixo|idiota|" +
 		"otario|otarios|imbecil|babaca|sem vergonha|canalha|bando de|corno|inferno|praga|filho da puta|" +
 		"tomar no cu|vai se fuder|vai se foder|vai a merda|cacete|droga|bosta|nojentos|nojento|palhacos|palhaco|" +
 		"vai se lascar|vai se ferrar|vai se fude|se fude|fudeu|se lascar|se ferrar|lascar|vai catar coquinho|vai plantar batata|" +
 		"desgracento|miseraveis|miseravel|sanguessuga|sanguessugas|agiota|agiotas|caloteiro|pilantragem"},
-	{sigScam, sigNone, "golpe|golpes|golpista|golpistas|fraude|e golpe|isso e golpe|parece golpe|e verdade|" +
+	{sigScam, sigNone, "verdadeiro|verdadeira|comprove que|comprova que|provar que|prova que|comprovar que|como comprovar|golpe|golpes|golpista|golpistas|fraude|e golpe|isso e golpe|parece golpe|e verdade|" +
 		"verdade mesmo|isso e verdade|confiavel|e confiavel|e seguro|sao de verdade|e de verdade|isso e de verdade|" +
 		"existe mesmo|empresa existe|como sei|como eu sei|como vou saber|como confirmo|como eu confirmo|" +
 		"como posso confirmar|como confirmar|como eu posso confirmar|como verificar|como eu verifico|como verifico|" +
 		"e voce mesmo|e real|e serio|e oficial|senha|minha senha|sua senha|codigo de verificacao|codigo do whatsapp|pilantra|pilantras|trambique|e falso|falso|fake|e fake"},
-	{sigIdentityWhy, sigNone, "nao vou passar|nao passo|nao vou informar|nao informo|nao vou dar|nao dou|" +
+	{sigIdentityWhy, sigNone, "lgpd|dado sensivel|dados sensiveis|nao me sinto seguro|nao me sinto segura|nao lembro meu cpf|nao sei meu cpf|sem ser cpf|sem ser o cpf|sem o cpf|outro jeito de confirmar|outra forma de confirmar|nao quiser informar|nao quiser passar|nao quiser dar|se eu nao quiser|nao vou digitar|nao digito|so passo o cpf|so passo meu cpf|sem chance|nem a pau|nao vou passar|nao passo|nao vou informar|nao informo|nao vou dar|nao dou|" +
 		"nao vou te dar|nao vou fornecer|nao forneco|nao confio|meus dados|nao tem meu cpf|voce nao tem meu|" +
 		"pra que isso|para que isso|pra que voce quer|para que voce quer|por que voce quer|porque voce quer|" +
 		"por que precisa|porque precisa|pra que precisa|para que precisa|pra que serve|para que serve|" +
@@ -467,7 +467,7 @@ var phraseSpecs = []phraseSpec{
 		"funcionamento|expediente|atendem|atende ate|atende sabado|atende domingo|horario de atendimento|" +
 		"feriado|que hora|qual hora|trabalham|voces trabalham|trabalha sabado|trabalha domingo|voces abrem|" +
 		"abre sabado|abre domingo|atendem sabado|atendem domingo|estao abertos|esta aberto"},
-	{sigWho, sigNone, "de onde voces estao falando|da onde voces estao falando|estao falando de onde|de onde estao falando|de onde voces falam|da onde voces falam|de onde falam|falando de onde|quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
+	{sigWho, sigNone, "isso e da|isso aqui e da|isso e do|isso aqui e do|trabalha pra quem|trabalha para quem|de onde vem essa cobranca|da onde vem essa cobranca|que lugar e esse|de que lugar|de onde voces tao falando|de onde voces tao|de onde voces estao falando|da onde voces estao falando|estao falando de onde|de onde estao falando|de onde voces falam|da onde voces falam|de onde falam|falando de onde|quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
 		"que loja|de qual empresa|de qual loja|de onde voce fala|de onde voce e|de onde e|voces sao de onde|" +
 		"sao de onde|qual o cnpj|cnpj|quem esta me cobrando|quem me cobra|quem esta cobrando|quem e voce|" +
 		"quem sao voces|quem sao|razao social|nome da empresa|que firma|voce e de qual|qual e a empresa|" +
@@ -613,10 +613,13 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	for i, t := range toks {
 		if t == "agente" {
 			switch tokAt(toks, i-1) {
-			case "um", "uma", "o", "a", "com", "ao", "pro", "pra", "para", "seu", "algum":
+			case "um", "uma", "o", "a", "com", "ao", "pro", "pra", "para", "seu", "algum", "falar":
 			default:
 				toks[i] = "gente" // "agente paga dia 5" is "a gente"
 			}
+		}
+		if t == "tao" && (tokAt(toks, i-1) == "voces" || tokAt(toks, i-1) == "eles" || tokAt(toks, i-1) == "elas") {
+			toks[i] = "estao" // "vcs tão falando"
 		}
 	}
 	if in, ok := digitsIntent(toks); ok {
@@ -752,9 +755,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		}
 	}
 	if dropsCharge(toks) {
+		hits &^= 1 << sigWhyInterest
 		hits |= 1 << sigNoInterest // "tem como tirar esses juros?"
 	}
-	if amountGrew(toks) || hits.has(sigWhy) && !mentionsData(toks) && (hasTok(toks, "valor") || hasTok(toks, "preco")) {
+	if amountGrew(toks) || hits.has(sigWhy) && !mentionsData(toks) && whyValue(toks) {
 		hits |= 1 << sigWhyInterest // "era 300 e agora tá 480", "por que esse valor?"
 	}
 	if hourMention(toks) || hits.has(sigHuman) && dayWord(toks) && !hits.any(sigPromise, sigPromiseCue) {
@@ -762,6 +766,15 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	if hits.has(sigRemaining) {
 		hits &^= 1 << sigAlreadyPaid // "já paguei 4 de 10, quanto falta?"
+	}
+	if whenIncome(toks) {
+		hits |= 1 << sigPromise // "assim que o pagamento cair eu mando"
+	}
+	if hits.has(sigOptOut) && leaveAloneOnly(toks, cover[:]) && (hits.has(sigBoleto) || asksForCode(toks)) {
+		hits &^= 1 << sigOptOut // "manda logo o boleto e me deixa em paz": the boleto
+	}
+	if hits.has(sigHuman) && asksForCode(toks) && humanOnlyFrom(toks, cover[:], "atendimento") {
+		hits &^= 1 << sigHuman // "que atendimento demorado, me passa a chave pix"
 	}
 	if newOwner(toks) {
 		hits |= 1 << sigWrongPerson // "comprei esse chip", "esse número agora é meu"
@@ -1036,7 +1049,7 @@ func onlyDate(toks []string, cover []signal, start, end int) bool {
 			"tipo", "fica", "bom", "melhor", "ser", "dai", "la", "mais", "ou", "antes", "do", "da", "de",
 			"mesmo", "acho", "talvez", "provavelmente", "quem", "sabe", "nao", "nem", "nunca", "por", "favor",
 			"esta", "ai", "hein", "ne", "tudo", "bem", "as", "horas", "manha", "tarde", "noite", "cedo",
-			"voce", "serve", "pode", "certo", "combinado", "beleza", "ok":
+			"voce", "serve", "pode", "certo", "combinado", "beleza", "ok", "com", "certeza", "garantido", "confia":
 			continue
 		}
 		if isASCIIDigit(t[0]) { // numbers, "10h", "10:00", impossible dates
@@ -1102,7 +1115,8 @@ func digitFiller(t string) bool {
 		"hm", "hmm", "hum", "ah", "ahn", "eh", "po", "mano", "cara", "vei", "velho", "parca", "tio", "tia", "uai", "oxe", "pera", "deixa", "ver", "tipo", "confere", "esses", "estes",
 		"bom", "dia", "boa", "tarde", "noite", "obrigado", "numero", "primeiro", "seria", "acho", "que",
 		"entao", "so", "apenas", "somente", "mesmo", "ja", "falei", "disse", "digitei", "mandei", "por",
-		"favor", "moca", "moco", "senhor", "senhora", "eu", "acredito":
+		"favor", "moca", "moco", "senhor", "senhora", "eu", "acredito", "slk", "pprt", "voce", "pediu", "pedido", "queria",
+		"quer", "mana", "amigo", "amiga", "visse", "viu":
 		return true
 	}
 	return false
@@ -1280,7 +1294,8 @@ func choiceFiller(t string) (article bool, ok bool) {
 	case "a", "o", "opcao", "alternativa", "letra", "numero", "item", "quero", "escolho", "escolhi":
 		return true, true
 	case "vou", "de", "pode", "ser", "prefiro", "fico", "com", "e", "sim", "ok", "no", "na", "essa", "esta",
-		"eu", "por", "favor", "mesmo", "isso":
+		"eu", "por", "favor", "mesmo", "isso", "mano", "mana", "ai", "vei", "moca", "moco", "amigo", "amiga", "entao",
+		"ne", "aqui", "ae", "viu", "visse", "uai":
 		return false, true
 	}
 	return false, false

@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -854,6 +855,13 @@ func weakSignal(s signal) bool {
 // ("ele só chega de noite").
 func overtaken(toks []string, i int, p phrase) bool {
 	end := i + len(p.words)
+	if p.sig == sigOptOut && len(p.words) == 1 && p.words[0] == "sair" {
+		switch tokAt(toks, i-1) {
+		case "pagamento", "salario", "dinheiro", "terceiro", "beneficio", "ferias", "acerto", "rescisao",
+			"aposentadoria", "quando", "assim", "que", "pagar", "ele", "ela", "pix", "vale", "adiantamento", "fgts":
+			return true // "quando sair meu décimo terceiro", "assim que o pagamento sair"
+		}
+	}
 	if p.sig == sigOptOut && p.words[len(p.words)-1] == "de" {
 		switch tokAt(toks, end) {
 		case "noite", "tarde", "manha", "madrugada", "viagem", "trabalho", "servico", "madrugadinha":
@@ -1218,7 +1226,7 @@ func acceptsMethod(toks []string) bool {
 // asksAbilities reports a short question of what the bot can do: "o que
 // você pode fazer?", "o que dá pra fazer aqui?".
 func asksAbilities(toks []string) bool {
-	if len(toks) > 8 {
+	if len(toks) > 10 {
 		return false
 	}
 	for i := 0; i+1 < len(toks); i++ {
@@ -1471,4 +1479,63 @@ func ownBusiness(toks []string) bool {
 		}
 	}
 	return false
+}
+
+// whyValue reports a why-question about the amount: "por que esse
+// valor?", "pq tá esse valor todo?".
+func whyValue(toks []string) bool {
+	for i, t := range toks {
+		if t != "porque" && t != "que" && t != "onde" {
+			continue
+		}
+		for j := i + 1; j < len(toks) && j <= i+4 && toks[j] != breakToken; j++ {
+			if toks[j] == "valor" || toks[j] == "preco" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// whenIncome reports a payment tied to money arriving: "assim que o
+// pagamento cair", "quando sair meu décimo terceiro".
+func whenIncome(toks []string) bool {
+	for i, t := range toks {
+		if t != "quando" && !(t == "que" && tokAt(toks, i-1) == "assim") {
+			continue
+		}
+		for j := i + 1; j < len(toks) && j <= i+5 && toks[j] != breakToken; j++ {
+			switch toks[j] {
+			case "cair", "sair", "entrar", "receber", "pingar", "chegar", "depositarem", "pagarem":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// leaveAloneOnly reports that the only opt-out words of the message are
+// "me deixa em paz" and the like, said in passing.
+func leaveAloneOnly(toks []string, cover []signal) bool {
+	for i, t := range toks {
+		if cover[i] != sigOptOut {
+			continue
+		}
+		switch t {
+		case "me", "deixa", "deixe", "em", "paz":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// humanOnlyFrom reports that every word giving sigHuman is one of words.
+func humanOnlyFrom(toks []string, cover []signal, words ...string) bool {
+	for i, t := range toks {
+		if cover[i] == sigHuman && !slices.Contains(words, t) {
+			return false
+		}
+	}
+	return true
 }

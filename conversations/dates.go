@@ -276,6 +276,9 @@ func dateAt(toks []string, i int, today time.Time) (time.Time, int) {
 		return time.Time{}, i
 	case "fim", "final":
 		switch {
+		case seq(toks, i+1, "do", "mes", "que", "vem"), seq(toks, i+1, "do", "proximo", "mes"):
+			// "fim do mês que vem"
+			return clamped(today.Year(), today.Month()+1, 31), i + 3 + b2i(toks[i+2] == "mes")*2 + b2i(toks[i+2] == "proximo")
 		case seq(toks, i+1, "do", "mes"), seq(toks, i+1, "de", "mes"), seq(toks, i+1, "deste", "mes"),
 			seq(toks, i+1, "desse", "mes"):
 			return endOfMonth(today), i + 3
@@ -351,6 +354,14 @@ func dateAt(toks []string, i int, today time.Time) (time.Time, int) {
 			return time.Time{}, i
 		}
 		d, end := nextWeekday(today, wd), weekdayEnd(toks, i+1)
+		if nextWeek(toks, end) {
+			// "quinta da semana que vem": a day of next week, never
+			// one of this week.
+			if d.Before(nextWeekday(today, time.Monday)) {
+				d = d.AddDate(0, 0, 7)
+			}
+			return d, nextWeekEnd(toks, end)
+		}
 		if d.Sub(today) == 24*time.Hour && end >= 2 && toks[end-1] == "vem" {
 			// "quinta que vem" said on a Wednesday: tomorrow would be
 			// "amanhã"; it is the next week's.
@@ -479,4 +490,24 @@ func slashDate(t string, today time.Time) (time.Time, bool) {
 		year = atoi(parts[2])
 	}
 	return dayMonth(today, atoi(parts[0]), time.Month(atoi(parts[1])), year), true
+}
+
+// nextWeek reports "da semana que vem", "da próxima semana" or "semana que
+// vem" at toks[i], after a weekday.
+func nextWeek(toks []string, i int) bool {
+	if t := tokAt(toks, i); t == "da" || t == "na" {
+		i++
+	}
+	return seq(toks, i, "semana", "que", "vem") || seq(toks, i, "proxima", "semana") || seq(toks, i, "semana", "seguinte")
+}
+
+// nextWeekEnd is the index after the words nextWeek matched at i.
+func nextWeekEnd(toks []string, i int) int {
+	if t := tokAt(toks, i); t == "da" || t == "na" {
+		i++
+	}
+	if seq(toks, i, "semana", "que", "vem") {
+		return i + 3
+	}
+	return i + 2
 }

@@ -1416,11 +1416,12 @@ func installmentCount(toks []string, cover []signal, words int) (count int, says
 				after = toks[next]
 			}
 			switch after {
-			case "x", "vezes", "parcelas", "parcela", "prestacoes", "prestacao":
+			case "x", "vezes", "vez", "parcelas", "parcela", "prestacoes", "prestacao", "vzs", "vz":
 				n, strong = v, true
 			case "meses", "mes":
-				// "parcelar em 10 meses"; "em 2 meses" alone is a date
-				if anyCover(cover, sigInstallments) {
+				// "parcelar em 10 meses"; "em 2 meses" alone is a date,
+				// "tem como em 24 meses?" asks for a plan.
+				if anyCover(cover, sigInstallments) || v >= 5 && i > 0 && toks[i-1] == "em" && asksPossible(toks) {
 					n, strong = v, true
 				}
 			case "dias", "dia", "semanas", "semana":
@@ -1428,6 +1429,10 @@ func installmentCount(toks []string, cover []signal, words int) (count int, says
 			default:
 				if i > 0 && (toks[i-1] == "em" || toks[i-1] == "ate") && nearInstallments(cover, i-1) {
 					n, strong = v, true // "dividir em tres"
+				}
+				if i > 0 && toks[i-1] == "em" && words <= 4 && v >= 2 && v <= 36 && (anyCover(cover, sigPromiseCue) ||
+					tokAt(toks, i-2) == "faz" || tokAt(toks, i-2) == "pode" || tokAt(toks, i-2) == "fazer") {
+					n, strong = v, true // "consigo em 6", "faz em 6"
 				}
 			}
 		}
@@ -1442,6 +1447,18 @@ func installmentCount(toks []string, cover []signal, words int) (count int, says
 			if p := toks[j]; p != "umas" && p != "uns" && p != "tipo" && p != "so" && p != "mais" && p != "ate" || j == i-1 && p == "ate" {
 				prev = p
 				break
+			}
+		}
+		switch tokAt(toks, i+2) {
+		case "tem", "da", "rola", "pode", "serve", "consigo", "fica", "sai", "faz", "aceita", "aceitam":
+			if t != "x" && tokAt(toks, i+1) != "parcela" && tokAt(toks, i+1) != "parcelas" || isDigits(strings.TrimSuffix(t, "x")) {
+				return n, true // "12 vezes tem?", "10x rola?"
+			}
+		}
+		if k := len(t); k >= 2 && t[k-1] == 'x' {
+			switch tokAt(toks, i+1) {
+			case "tem", "da", "rola", "pode", "serve", "fica", "sai", "faz", "aceita", "aceitam":
+				return n, true // "10x rola?"
 			}
 		}
 		return n, prev == "em" || prev == "de" || prev == "por" || prev == "ate" || words <= 4
@@ -1488,4 +1505,20 @@ func onlyInstallmentNouns(toks []string, cover []signal) bool {
 		}
 	}
 	return true
+}
+
+// asksPossible reports a question of whether something can be done: "tem
+// como", "dá pra", "pode", "consigo", "rola".
+func asksPossible(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "rola", "pode", "posso", "consigo", "daria", "podem", "aceita", "aceitam":
+			return true
+		case "tem", "da":
+			if n := tokAt(toks, i+1); n == "como" || n == "pra" || n == "para" {
+				return true
+			}
+		}
+	}
+	return false
 }

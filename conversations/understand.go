@@ -498,6 +498,7 @@ func perMonth(toks []string, i int) bool {
 // no máximo 250") and a down payment ("entrada de 500", "dou 300 de
 // entrada", "400 agora e o resto").
 func moneySlots(toks []string) (budget, down payments.Cents) {
+	var nowAmt payments.Cents
 	rest := false
 	for _, t := range toks {
 		if t == "resto" || t == "restante" {
@@ -530,16 +531,23 @@ func moneySlots(toks []string) (budget, down payments.Cents) {
 			if down == 0 {
 				down = c
 			}
-		case rest && seqAt(toks, next, "agora"):
+		case rest && seqAt(toks, next, "agora"), seqAt(toks, next, "agora", "de", "entrada"),
+			entradaAhead(toks, next):
 			if down == 0 {
 				down = c
+			}
+		case seqAt(toks, next, "agora") || seqAt(toks, next, "hoje") || seqAt(toks, next, "na", "hora") ||
+			seqAt(toks, next, "de", "cara"):
+			if nowAmt == 0 {
+				nowAmt = c // a down payment if a monthly amount follows
 			}
 		case perMonth(toks, next):
 			if budget == 0 {
 				budget = c
 			}
 		case (before == "parcela" || before == "parcelas" || before == "parcelinha" || before == "parcelinhas" ||
-			before == "prestacao" || before == "prestacoes" || before == "de" && isInstallmentWord(prev(lead+1))) &&
+			before == "prestacao" || before == "prestacoes" || before == "de" && isInstallmentWord(prev(lead+1)) ||
+			before == "de" && countWord(prev(lead+1))) &&
 			(money || c >= 2000):
 			if budget == 0 {
 				budget = c
@@ -549,7 +557,36 @@ func moneySlots(toks []string) (budget, down payments.Cents) {
 			i = next - 1
 		}
 	}
+	if down == 0 && budget > 0 && nowAmt > 0 && nowAmt != budget {
+		down = nowAmt // "dou 100 agora e depois uns 50 por mês"
+	}
 	return budget, down
+}
+
+// countWord reports an installment count: "12x", "vezes" ("12x de 100",
+// "5 vezes de 200").
+func countWord(t string) bool {
+	if k := len(t); k >= 2 && k <= 3 && t[k-1] == 'x' && isDigits(t[:k-1]) {
+		return true
+	}
+	return t == "vezes" || t == "vez" || t == "x"
+}
+
+// entradaAhead reports "entrada" a few words after an amount, with no other
+// amount between: "tenho 1.500 pra dar de entrada".
+func entradaAhead(toks []string, i int) bool {
+	for j := i; j < len(toks) && j <= i+3; j++ {
+		switch toks[j] {
+		case "entrada":
+			return true
+		case breakToken:
+			return false
+		}
+		if isDigits(toks[j]) {
+			return false
+		}
+	}
+	return false
 }
 
 func isInstallmentWord(t string) bool {

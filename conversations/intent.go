@@ -433,7 +433,7 @@ var phraseSpecs = []phraseSpec{
 		"existe mesmo|empresa existe|como sei|como eu sei|como vou saber|como confirmo|como eu confirmo|" +
 		"como posso confirmar|como confirmar|como eu posso confirmar|como verificar|como eu verifico|como verifico|" +
 		"e voce mesmo|e real|e serio|e oficial|senha|minha senha|sua senha|codigo de verificacao|codigo do whatsapp|pilantra|pilantras|trambique|e falso|falso|fake|e fake"},
-	{sigIdentityWhy, sigNone, "lgpd|dado sensivel|dados sensiveis|nao me sinto seguro|nao me sinto segura|nao lembro meu cpf|nao sei meu cpf|sem ser cpf|sem ser o cpf|sem o cpf|outro jeito de confirmar|outra forma de confirmar|nao quiser informar|nao quiser passar|nao quiser dar|se eu nao quiser|nao vou digitar|nao digito|so passo o cpf|so passo meu cpf|sem chance|nem a pau|nao vou passar|nao passo|nao vou informar|nao informo|nao vou dar|nao dou|" +
+	{sigIdentityWhy, sigNone, "lgpd|dado sensivel|dados sensiveis|nao me sinto seguro|nao me sinto segura|nao lembro meu cpf|nao sei meu cpf|sem ser cpf|sem ser o cpf|sem o cpf|outro jeito de confirmar|outra forma de confirmar|nao quiser informar|nao quiser passar|nao quiser dar|se eu nao quiser|nao vou digitar|nao digito|so passo o cpf|so passo meu cpf|sem chance|nao vou passar|nao passo|nao vou informar|nao informo|nao vou dar|nao dou|" +
 		"nao vou te dar|nao vou fornecer|nao forneco|nao confio|meus dados|nao tem meu cpf|voce nao tem meu|" +
 		"pra que isso|para que isso|pra que voce quer|para que voce quer|por que voce quer|porque voce quer|" +
 		"por que precisa|porque precisa|pra que precisa|para que precisa|pra que serve|para que serve|" +
@@ -656,6 +656,9 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			continue
 		}
 		sig := p.sig
+		if sig == sigWrongPerson && p.words[len(p.words)-1] == "meu" && relations[tokAt(toks, i+len(p.words))] {
+			sig = sigNone // "esse número é meu tio": not "é meu"
+		}
 		if sig == sigWrongPerson && !isNegator(p.words[0]) && deniedAfter(toks, i+len(p.words)) {
 			sig = sigDrop // "número errado não, …": denied, not said
 		}

@@ -547,7 +547,7 @@ func moneySlots(toks []string) (budget, down payments.Cents) {
 			}
 		case (before == "parcela" || before == "parcelas" || before == "parcelinha" || before == "parcelinhas" ||
 			before == "prestacao" || before == "prestacoes" || before == "de" && isInstallmentWord(prev(lead+1)) ||
-			before == "de" && countWord(prev(lead+1))) &&
+			before == "de" && countWord(prev(lead+1)) || countWord(before) && prev(lead-1) == "de") &&
 			(money || c >= 2000):
 			if budget == 0 {
 				budget = c
@@ -787,6 +787,11 @@ func promiseDate(toks []string, today time.Time) (d time.Time, start, end int, r
 				switch toks[j] {
 				case "so", "somente", "apenas", "mas":
 					rest = true
+				case "pra", "para":
+					switch tokAt(toks, j-1) {
+					case "fica", "deixa", "muda", "passa", "joga", "troca", "adia", "mudar", "passar", "deixar", "ficar":
+						rest = true // "falei sexta, mas fica pra segunda"
+					}
 				}
 			}
 			if first {

@@ -295,7 +295,7 @@ var phraseSpecs = []phraseSpec{
 		"enganadas|outra pessoa|e outra pessoa|sou outra pessoa"},
 	// "que dívida?" disputes, unless it asks who is collecting.
 	{sigWhatDebt, sigNone, "que divida|que cobranca|que divida e essa|que cobranca e essa|que conta e essa"},
-	{sigOptOut, sigDrop, "cancela essas mensagem|cancela essa mensagem|sair|cancela essas mensagens|cancela as mensagens|cancela mensagens|cancelar essas mensagens|cancela os avisos|cancela as notificacoes|cancelar os lembretes|cancela os lembretes|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
+	{sigOptOut, sigDrop, "exclusao|exclusao do meu numero|excluir meu numero|remocao do meu numero|retirem meu numero|retire meu numero|cancela essas mensagem|cancela essa mensagem|sair|cancela essas mensagens|cancela as mensagens|cancela mensagens|cancelar essas mensagens|cancela os avisos|cancela as notificacoes|cancelar os lembretes|cancela os lembretes|quero sair|sair da lista|parar|pare|parem|para de|para com isso|pode parar|" +
 		"chega de|vaza|vaza daqui|cancelar mensagens|cancelar as mensagens|cancelar mensagem|cancelar notificacoes|cancelar envio|" +
 		"cancelar inscricao|cancelar cadastro|descadastrar|descadastra|descadastre|me descadastra|" +
 		"remover meu numero|remova meu numero|me remove da lista|me tira da lista|tira meu numero|" +
@@ -306,7 +306,7 @@ var phraseSpecs = []phraseSpec{
 		"nao me mande nada|me tirem da lista|me tirem|tirem meu numero|me removam|removam meu numero|me excluam|" +
 		"excluam meu numero|me exclua|me remova|me tire|me esquece|esquece meu numero|sai fora|some daqui|para de me mandar|" +
 		"para de mandar|me tira dessa lista|me tire da lista|me tire dessa lista|nao quero receber|nao quero receber mensagens|nao quero mensagens|nao me perturbe|nao me incomode|me deixa em paz|para de encher|nao me mandem"},
-	{sigAlreadyPaid, sigDrop, "ja paguei|paguei|ja pago|ja foi pago|ja foi paga|foi pago|foi paga|esta pago|" +
+	{sigAlreadyPaid, sigDrop, "pagou pra mim|pagou para mim|pagaram pra mim|pagou semana passada|paguei semana passada|pagou ontem|pagou mes passado|paguei mes passado|foi por pix|foi pelo pix|foi no pix|foi via pix|foi por transferencia|foi no boleto|ja paguei|paguei|ja pago|ja foi pago|ja foi paga|foi pago|foi paga|esta pago|" +
 		"esta paga|ja esta pago|ja esta paga|ja quitei|quitei|ja transferi|transferi|ja fiz o pix|fiz o pix|" +
 		"ja fiz o pagamento|fiz o pagamento|ja efetuei|efetuei o pagamento|efetuei|depositei|ja depositei|" +
 		"comprovante|comprovantes|pagamento feito|pagamento realizado|pagamento efetuado|ja mandei o pix|" +
@@ -358,7 +358,7 @@ var phraseSpecs = []phraseSpec{
 		"nao estou com grana|estou sem dinheiro|estou sem grana|estou sem trabalho|estou desempregado|" +
 		"estou desempregada|desempregados|estou na merda|na merda|financeiramente|estou na pior|nem pra comer|nao tenho nem pra|nao tenho nem para|nao tenho pra comer|perrengue|sufoco|na pior|na lona|pindaiba|sem um tostao|quebradeira|" +
 		"nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
-	{sigPromise, sigNegPromise, "vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
+	{sigPromise, sigNegPromise, "me da um tempo|da um tempo|me de um tempo|me da mais um tempo|mais um tempo|um tempinho|me da um prazo|mais prazo|vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
 		"depois eu pago|depois pago|assim que receber|quando receber|assim que der|quando der|" +
 		"quando eu receber|assim que eu receber|vou acertar|vou quitar|vou depositar|vou fazer o pix|" +
 		"vou transferir|vou pagar depois|salario|vou dar um jeito|pago mais tarde|vou pagar mais tarde|" +
@@ -379,7 +379,7 @@ var phraseSpecs = []phraseSpec{
 	{sigBoleto, sigDrop, "boleto|boletos|o boleto|segunda via|2 via|2a via|fatura|faturas|codigo de barras|" +
 		"linha digitavel|carne|cartao|cartao de credito|cartao de debito|loterica|dinheiro vivo|no debito|no credito|" +
 		"pagar no debito|pagar no credito|com debito|com credito|debito automatico"},
-	{sigPixAsk, sigDrop, "pix|o pix|gerar pix|gera o pix|gera pix|manda o pix|mandar o pix|chave pix|chave|" +
+	{sigPixAsk, sigDrop, "manda ai|me manda ai|manda logo|pix|o pix|gerar pix|gera o pix|gera pix|manda o pix|mandar o pix|chave pix|chave|" +
 		"copia e cola|copia|cola|qr|qr code|codigo|codigo pix|me manda o pix|manda pix|envia o pix|me envia o pix|" +
 		"manda a chave|me passa a chave|passa a chave|passa o pix|me passa o pix|link|link de pagamento|" +
 		"gera o pagamento|gerar o pagamento|pode gerar|manda o link|pagar agora|quero pagar agora|vou pagar agora|" +
@@ -388,7 +388,7 @@ var phraseSpecs = []phraseSpec{
 		"como pago|como pagar|como eu pago|como que eu pago|" +
 		"como posso pagar|como faco para pagar|como faco pra pagar|onde pago|onde pagar|onde eu pago|" +
 		"onde eu pagar|como paga|onde paga|transferencia|ted|deposito|depositar"},
-	{sigCash, sigDrop, "integral|valor integral|pagar integral|pagamento integral|encerrar|encerra|encerrar tudo|encerra tudo|zerar|zerar tudo|zera tudo|zerar a divida|a vista|avista|quitar|liquidar|pagar tudo|pagar o total|quero quitar|de uma vez|" +
+	{sigCash, sigDrop, "mais barato|sai mais barato|fica mais barato|mais em conta|integral|valor integral|pagar integral|pagamento integral|encerrar|encerra|encerrar tudo|encerra tudo|zerar|zerar tudo|zera tudo|zerar a divida|a vista|avista|quitar|liquidar|pagar tudo|pagar o total|quero quitar|de uma vez|" +
 		"de uma vez so|tudo de uma vez|antecipar|antecipacao|adiantar as parcelas|quitacao|quitar tudo|" +
 		"pagamento a vista|valor a vista|pagar tudo agora|pagar tudo hoje|liquidacao|quitar a divida|" +
 		"quitar o acordo|quitar o parcelamento|tudo de vez|de vez|tudo junto|pagar de uma vez|pagar tudo junto"},
@@ -407,7 +407,7 @@ var phraseSpecs = []phraseSpec{
 		"valor total|minha conta|situacao|minha situacao|o que eu devo|consultar|consulta|devo alguma coisa|" +
 		"devo algo|estou devendo algo|alguma pendencia|tenho divida|tenho alguma divida|quanto deu|" +
 		"valor atualizado|quanto que eu estou devendo|quanto que eu devo|quanto que esta|quanto ficou"},
-	{sigThirdParty, sigNone, "sou ex dele|sou ex dela|sou a ex|sou o ex|ex mulher dele|ex marido dela|recolhido|presidio|na cadeia|coisas dele|coisas dela|coisa dele|coisa dela|telefone comercial|celular da empresa|celular e da empresa|numero da empresa|saiu daqui|nao trabalha mais aqui|deixa o recado|deixe o recado|passo pra ela|passo pra ele|passo para ela|passo para ele|ela nao esta|ele nao esta|ela nao se encontra|ele nao se encontra|" +
+	{sigThirdParty, sigNone, "contas dele|contas dela|conta dele|conta dela|cuido das contas|eu que cuido|quem cuida|se separou|separamos|nos separamos|a gente se separou|separei dele|separei dela|numero novo dele|numero novo dela|vou avisar ele|vou avisar ela|avisar ele|avisar ela|quando ele chegar|quando ela chegar|sou ex dele|sou ex dela|sou a ex|sou o ex|ex mulher dele|ex marido dela|recolhido|presidio|na cadeia|coisas dele|coisas dela|coisa dele|coisa dela|telefone comercial|celular da empresa|celular e da empresa|numero da empresa|saiu daqui|nao trabalha mais aqui|deixa o recado|deixe o recado|passo pra ela|passo pra ele|passo para ela|passo para ele|ela nao esta|ele nao esta|ela nao se encontra|ele nao se encontra|" +
 		"nao mora mais aqui|nao mora mais comigo|nao mora mais|nao mora aqui|pode falar comigo|fala comigo|" +
 		"falar comigo|quem e essa pessoa|quem e esse|quem e essa|dona do celular|dono do celular|dono do numero|" +
 		"dona do numero|dona do telefone|dono do telefone|deixar recado|deixa recado|deixo recado|deixar um recado|" +
@@ -417,23 +417,23 @@ var phraseSpecs = []phraseSpec{
 		"esse celular era|esse numero era|era do meu|era da minha|ela esta trabalhando|ele esta trabalhando|" +
 		"ela esta dormindo|ele esta dormindo|ele esta viajando|ela esta viajando|ela esta no|ele esta no|" +
 		"a pessoa que voces procuram|a pessoa que procuram|quem voces procuram|pessoa que voces procuram"},
-	{sigComplaint, sigNone, "defesa do consumidor|orgaos de defesa|consumidor|direitos do consumidor|procon|processar|processo|processo contra|justica|advogado|advogada|advogados|" +
+	{sigComplaint, sigNone, "no pau|botar no pau|na justica|entrar na justica|defesa do consumidor|orgaos de defesa|consumidor|direitos do consumidor|procon|processar|processo|processo contra|justica|advogado|advogada|advogados|" +
 		"reclame aqui|reclameaqui|denunciar|denuncia|denuncio|consumidor gov|danos morais|juizado|" +
 		"pequenas causas|reclamacao|reclamar|vou reclamar|estelionato|policia|delegacia|boletim de ocorrencia|" +
 		"banco central|bacen|anatel|defensoria|juiz|tribunal|acionar"},
-	{sigAbuse, sigNone, "catar coquinho|vermes|verme|urubu|urubus|cambada|nao tem vergonha|nao tem vergonha na cara|sem vergonhas|porra|caralho|merda|fuder|foder|fuder voce|fudido|fodido|puta|puto|cu|vsf|vtnc|tnc|pqp|" +
+	{sigAbuse, sigNone, "robo burro|bot burro|robo idiota|robo lixo|robo inutil|burro|burra|vai se f|vai te f|tomar no c|filho da p|catar coquinho|vermes|verme|urubu|urubus|cambada|nao tem vergonha|nao tem vergonha na cara|sem vergonhas|porra|caralho|merda|fuder|foder|fuder voce|fudido|fodido|puta|puto|cu|vsf|vtnc|tnc|pqp|" +
 		"fdp|desgraca|desgracado|desgracados|safado|safados|safada|ladrao|ladroes|ladra|vagabundo|vagabundos|" +
 		"vagabunda|palhacada|ridiculo|absurdo|assedio|assediando|assediar|saco|que saco|saco cheio|lixo|idiota|" +
 		"otario|otarios|imbecil|babaca|sem vergonha|canalha|bando de|corno|inferno|praga|filho da puta|" +
 		"tomar no cu|vai se fuder|vai se foder|vai a merda|cacete|droga|bosta|nojentos|nojento|palhacos|palhaco|" +
 		"vai se lascar|vai se ferrar|vai se fude|se fude|fudeu|se lascar|se ferrar|lascar|vai catar coquinho|vai plantar batata|" +
 		"desgracento|miseraveis|miseravel|sanguessuga|sanguessugas|agiota|agiotas|caloteiro|pilantragem"},
-	{sigScam, sigNone, "verdadeiro|verdadeira|comprove que|comprova que|provar que|prova que|comprovar que|como comprovar|golpe|golpes|golpista|golpistas|fraude|e golpe|isso e golpe|parece golpe|e verdade|" +
+	{sigScam, sigNone, "site oficial|canal oficial|confirmar que e|confirmar se e|pra eu confirmar|para eu confirmar|verdadeiro|verdadeira|comprove que|comprova que|provar que|prova que|comprovar que|como comprovar|golpe|golpes|golpista|golpistas|fraude|e golpe|isso e golpe|parece golpe|e verdade|" +
 		"verdade mesmo|isso e verdade|confiavel|e confiavel|e seguro|sao de verdade|e de verdade|isso e de verdade|" +
 		"existe mesmo|empresa existe|como sei|como eu sei|como vou saber|como confirmo|como eu confirmo|" +
 		"como posso confirmar|como confirmar|como eu posso confirmar|como verificar|como eu verifico|como verifico|" +
 		"e voce mesmo|e real|e serio|e oficial|senha|minha senha|sua senha|codigo de verificacao|codigo do whatsapp|pilantra|pilantras|trambique|e falso|falso|fake|e fake"},
-	{sigIdentityWhy, sigNone, "lgpd|dado sensivel|dados sensiveis|nao me sinto seguro|nao me sinto segura|nao lembro meu cpf|nao sei meu cpf|sem ser cpf|sem ser o cpf|sem o cpf|outro jeito de confirmar|outra forma de confirmar|nao quiser informar|nao quiser passar|nao quiser dar|se eu nao quiser|nao vou digitar|nao digito|so passo o cpf|so passo meu cpf|sem chance|nao vou passar|nao passo|nao vou informar|nao informo|nao vou dar|nao dou|" +
+	{sigIdentityWhy, sigNone, "nao fornecerei|nao irei fornecer|nao vou fornecer dados|nao forneco dados|lgpd|dado sensivel|dados sensiveis|nao me sinto seguro|nao me sinto segura|nao lembro meu cpf|nao sei meu cpf|sem ser cpf|sem ser o cpf|sem o cpf|outro jeito de confirmar|outra forma de confirmar|nao quiser informar|nao quiser passar|nao quiser dar|se eu nao quiser|nao vou digitar|nao digito|so passo o cpf|so passo meu cpf|sem chance|nao vou passar|nao passo|nao vou informar|nao informo|nao vou dar|nao dou|" +
 		"nao vou te dar|nao vou fornecer|nao forneco|nao confio|meus dados|nao tem meu cpf|voce nao tem meu|" +
 		"pra que isso|para que isso|pra que voce quer|para que voce quer|por que voce quer|porque voce quer|" +
 		"por que precisa|porque precisa|pra que precisa|para que precisa|pra que serve|para que serve|" +
@@ -442,13 +442,13 @@ var phraseSpecs = []phraseSpec{
 		"voces nao tem meu|voces ja tem|precisa disso|pra que voce precisa|por que voce precisa|porque voce precisa|" +
 		"para que voce precisa|precisa saber|prefiro nao informar|prefiro nao passar|prefiro nao dizer|prefiro nao falar|" +
 		"prefiro nao dar|nao quero informar|nao quero passar|nao quero dar"},
-	{sigWhy, sigNone, "por que|porque|da onde|de onde|por qual motivo|qual o motivo|qual motivo|por que razao|" +
+	{sigWhy, sigNone, "do que se trata|de que se trata|se trata de que|por que|porque|da onde|de onde|por qual motivo|qual o motivo|qual motivo|por que razao|" +
 		"com que finalidade|qual a necessidade|necessidade|que necessidade|como calcularam|como calcula|como e calculado|" +
 		"como foi calculado|pra que|para que|explica|explicar"},
 	{sigInterest, sigNone, "taxa|taxas|a mais|valor a mais|reais a mais|cobrando a mais|cobraram a mais|veio a mais|juros|juro|multa|multas|aumentou|aumento|mais caro|encargos|encargo|acrescimo|" +
 		"acrescimos|correcao|valor original|aumentou tanto|subiu|esta mais alto|mais alto|maior|valor maior|" +
 		"cresceu|dobrou|tao alto|tao caro|caro assim|esse valor todo"},
-	{sigWhyInterest, sigNone, "que taxa|taxa e essa|essa taxa|que taxa e essa|de onde veio esse valor|da onde veio esse valor|veio esse valor|de onde saiu|da onde saiu|saiu esse valor|por que esse valor|porque esse valor|" +
+	{sigWhyInterest, sigNone, "diferenca|que diferenca|essa diferenca|que taxa|taxa e essa|essa taxa|que taxa e essa|de onde veio esse valor|da onde veio esse valor|veio esse valor|de onde saiu|da onde saiu|saiu esse valor|por que esse valor|porque esse valor|" +
 		"que juros|qual juros|que multa|qual multa|esses juros|essa multa|juros abusivo|juros abusivos"},
 	{sigNoInterest, sigNone, "ter acrescimo|ter juros|vai ter acrescimo|vai ter juros|vem com juros|tem multa|vai ter multa|cobra multa|sem juros|tem juros|vai ter juros|cobra juros|cobram juros|tirar os juros|" +
 		"tira os juros|tirar juros|isenta os juros|isentar os juros|juros zero|sem os juros|com juros|" +
@@ -458,7 +458,7 @@ var phraseSpecs = []phraseSpec{
 	{sigDueDate, sigNone, "vencimento|vence|vencer|venceu|vencida|data de vencimento|prazo|ate quando|" +
 		"quando vence|qual o prazo|qual prazo|dia do vencimento|data limite|dia de pagar|que dia vence|" +
 		"quando tenho que pagar|quando devo pagar|ate que dia|qual o ultimo dia|ultimo dia pra pagar|data do vencimento"},
-	{sigNegativ, sigNone, "nunca tive nome sujo|nunca tive o nome sujo|nunca fiquei com nome sujo|nunca tive meu nome sujo|negativado|negativada|negativar|negativacao|negativaram|negativou|negativam|serasa|" +
+	{sigNegativ, sigNone, "sair do serasa|sair do spc|limpa meu nome em quanto tempo|limpa o nome em quanto tempo|demora pra sair|nunca tive nome sujo|nunca tive o nome sujo|nunca fiquei com nome sujo|nunca tive meu nome sujo|negativado|negativada|negativar|negativacao|negativaram|negativou|negativam|serasa|" +
 		"spc|nome sujo|sujar meu nome|sujar o nome|sujar|suja meu nome|ficar sujo|nome no spc|protesto|protestar|" +
 		"protestado|cartorio|se eu nao pagar|o que acontece se|o que acontece|nome no serasa|vai pro serasa|" +
 		"boa vista|scpc|restricao|score|nome esta sujo|sujo|suja|" +
@@ -467,7 +467,7 @@ var phraseSpecs = []phraseSpec{
 		"funcionamento|expediente|atendem|atende ate|atende sabado|atende domingo|horario de atendimento|" +
 		"feriado|que hora|qual hora|trabalham|voces trabalham|trabalha sabado|trabalha domingo|voces abrem|" +
 		"abre sabado|abre domingo|atendem sabado|atendem domingo|estao abertos|esta aberto"},
-	{sigWho, sigNone, "isso e da|isso aqui e da|isso e do|isso aqui e do|trabalha pra quem|trabalha para quem|de onde vem essa cobranca|da onde vem essa cobranca|que lugar e esse|de que lugar|de onde voces tao falando|de onde voces tao|de onde voces estao falando|da onde voces estao falando|estao falando de onde|de onde estao falando|de onde voces falam|da onde voces falam|de onde falam|falando de onde|quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
+	{sigWho, sigNone, "identificacao da empresa|empresa responsavel|qual empresa responsavel|isso e da|isso aqui e da|isso e do|isso aqui e do|trabalha pra quem|trabalha para quem|de onde vem essa cobranca|da onde vem essa cobranca|que lugar e esse|de que lugar|de onde voces tao falando|de onde voces tao|de onde voces estao falando|da onde voces estao falando|estao falando de onde|de onde estao falando|de onde voces falam|da onde voces falam|de onde falam|falando de onde|quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
 		"que loja|de qual empresa|de qual loja|de onde voce fala|de onde voce e|de onde e|voces sao de onde|" +
 		"sao de onde|qual o cnpj|cnpj|quem esta me cobrando|quem me cobra|quem esta cobrando|quem e voce|" +
 		"quem sao voces|quem sao|razao social|nome da empresa|que firma|voce e de qual|qual e a empresa|" +
@@ -1052,7 +1052,8 @@ func onlyDate(toks []string, cover []signal, start, end int) bool {
 			"tipo", "fica", "bom", "melhor", "ser", "dai", "la", "mais", "ou", "antes", "do", "da", "de",
 			"mesmo", "acho", "talvez", "provavelmente", "quem", "sabe", "nao", "nem", "nunca", "por", "favor",
 			"esta", "ai", "hein", "ne", "tudo", "bem", "as", "horas", "manha", "tarde", "noite", "cedo",
-			"voce", "serve", "pode", "certo", "combinado", "beleza", "ok", "com", "certeza", "garantido", "confia":
+			"voce", "serve", "pode", "certo", "combinado", "beleza", "ok", "com", "certeza", "garantido", "confia",
+			"certinho", "certin", "falta", "sem":
 			continue
 		}
 		if isASCIIDigit(t[0]) { // numbers, "10h", "10:00", impossible dates

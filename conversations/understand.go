@@ -457,6 +457,10 @@ func amountAt(toks []string, i int) (cents payments.Cents, next int, money, ok b
 	case isDigits(t) && len(t) <= 6:
 		reais = atoi(t)
 		j++
+		if tokAt(toks, j) == "mil" && reais < 1000 {
+			reais *= 1000 // "1 mil"
+			j++
+		}
 		// "200 00": the centavos of "200,00".
 		if c := tokAt(toks, j); len(c) == 2 && isDigits(c) && (money || currencyWord(tokAt(toks, j+1))) {
 			cents = payments.Cents(atoi(c))

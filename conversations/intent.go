@@ -622,6 +622,9 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			toks[i] = "estao" // "vcs tão falando"
 		}
 	}
+	if len(toks) > 4 && toks[0] == "nao" && toks[1] == "tem" && toks[2] == "como" && toks[len(toks)-1] == "nao" {
+		toks[0] = "entao" // "não tem como dividir não?" asks whether it can be done
+	}
 	if in, ok := digitsIntent(toks); ok {
 		return in
 	}
@@ -770,6 +773,28 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if hits.has(sigRemaining) {
 		hits &^= 1 << sigAlreadyPaid // "já paguei 4 de 10, quanto falta?"
 	}
+	if mentionsData(toks) && refusesToGive(toks) && !hasTok(toks, "errado") && !hasTok(toks, "sou") {
+		hits &^= 1 << sigWrongPerson // "não vou passar cpf pra número que eu nem conheço"
+	}
+	if hits.has(sigNoInterest) && quantoWithInterest(toks) {
+		hits &^= 1 << sigNoInterest
+		hits |= 1 << sigBalance // "quanto tá com juros e tudo?"
+	}
+	if hits.has(sigOptOut) && hits.has(sigAbuse) && insulted(toks, cover[:]) && stopOnlyNagging(toks, cover[:]) {
+		hits &^= 1 << sigOptOut // "para de encher o saco, seus urubus": anger first
+	}
+	if hits.has(sigWho) && selfIntro(toks) {
+		hits &^= 1 << sigWho // "aqui quem fala é o Sérgio"
+	}
+	if dropsCharge(toks) {
+		hits &^= 1 << sigHardship // "congelar os juros enquanto tô doente"
+	}
+	if whenIncome(toks) {
+		hits &^= 1 << sigHardship // "assim que o seguro-desemprego cair eu pago"
+	}
+	if namedAway(toks) {
+		hits |= 1 << sigThirdParty
+	}
 	if whenIncome(toks) {
 		hits |= 1 << sigPromise // "assim que o pagamento cair eu mando"
 	}
@@ -834,6 +859,13 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		hits &^= 1 << sigAlreadyPaid // "sexta tá pago"
 		hits |= 1 << sigPromiseCue
 	}
+	if dated && hits.has(sigAlreadyPaid) && !date.Before(today) && seqIn(toks, "ja", "pago") {
+		hits &^= 1 << sigAlreadyPaid // "hoje de noite já pago a primeira"
+		hits |= 1 << sigPromiseCue
+	}
+	if dated && dropsCharge(toks) && asksPossible(toks) {
+		dated = false // "tem como tirar os juros se eu pagar até sexta?"
+	}
 	if dated && hits.any(sigHours, sigDueDate) && !hits.any(sigPromise, sigPromiseCue) {
 		dated = false // "vocês abrem sábado?", "venceu no fim do mês?"
 	}
@@ -856,7 +888,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	vague := false
 	if !dated {
 		if vs, ve, ok := vagueDateSpan(toks); ok && !hits.has(sigNegPromise) && (vs == 0 || !sinceWord(toks[vs-1])) {
-			vague = promiseCue || hits.has(sigHardship) || !question && onlyDate(toks, cover[:], vs, ve)
+			vague = promiseCue || hits.has(sigHardship) && !hedged(toks) || !question && onlyDate(toks, cover[:], vs, ve)
 		}
 	}
 	if dated && dstart >= 2 && (toks[dstart-2] == "depois" || toks[dstart-2] == "apos" || toks[dstart-2] == "partir") {
@@ -1207,6 +1239,9 @@ func countDigits(t string) int {
 // digitsIntent reads a message made of digits: a verification answer (3–14
 // digits) or a short choice.
 func digitsIntent(toks []string) (Intent, bool) {
+	if ds, ok := hundredsDigits(toks); ok {
+		return Intent{Kind: IntentDigits, Digits: ds}, true
+	}
 	// Spelled ("dois zero cinco") or typed with an o for a zero ("2o5").
 	for i, t := range toks {
 		if ds, end := spelledDigits(toks, i); end > i {
@@ -1434,6 +1469,9 @@ func installmentCount(toks []string, cover []signal, words int) (count int, says
 				if i > 0 && (toks[i-1] == "em" || toks[i-1] == "ate") && nearInstallments(cover, i-1) {
 					n, strong = v, true // "dividir em tres"
 				}
+				if i > 1 && toks[i-1] == "em" && (toks[i-2] == "resto" || toks[i-2] == "restante") && v >= 2 && v <= 36 {
+					n, strong = v, true // "200 de entrada e o resto em 6"
+				}
 				if i > 0 && toks[i-1] == "em" && words <= 4 && v >= 2 && v <= 36 && (anyCover(cover, sigPromiseCue) ||
 					tokAt(toks, i-2) == "faz" || tokAt(toks, i-2) == "pode" || tokAt(toks, i-2) == "fazer") {
 					n, strong = v, true // "consigo em 6", "faz em 6"
@@ -1525,4 +1563,70 @@ func asksPossible(toks []string) bool {
 		}
 	}
 	return false
+}
+
+func seqIn(toks []string, words ...string) bool {
+	for i := range toks {
+		if seq(toks, i, words...) {
+			return true
+		}
+	}
+	return false
+}
+
+// quantoWithInterest reports "quanto" before "com juros": the amount with
+// its interest asked for, not whether there is interest.
+func quantoWithInterest(toks []string) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i] == "com" && (toks[i+1] == "juros" || toks[i+1] == "multa") {
+			for j := max(0, i-4); j < i; j++ {
+				if toks[j] == "quanto" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// insulted reports an insult beyond "saco" in the message.
+func insulted(toks []string, cover []signal) bool {
+	for i, t := range toks {
+		if cover[i] == sigAbuse && t != "saco" && t != "que" && t != "cheio" {
+			return true
+		}
+	}
+	return false
+}
+
+// stopOnlyNagging reports that the opt-out words are only "para de
+// encher (o saco)".
+func stopOnlyNagging(toks []string, cover []signal) bool {
+	for i, t := range toks {
+		if cover[i] != sigOptOut {
+			continue
+		}
+		switch t {
+		case "para", "parem", "pare", "de", "encher", "me":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// selfIntro reports the writer giving their name: "aqui quem fala é o
+// Sérgio", "quem fala é seu Raimundo".
+func selfIntro(toks []string) bool {
+	for i := 0; i+3 < len(toks); i++ {
+		if toks[i] == "quem" && (toks[i+1] == "fala" || toks[i+1] == "escreve") && toks[i+2] == "e" && toks[i+3] != breakToken {
+			return true
+		}
+	}
+	return false
+}
+
+// hedged reports a hedge on a day: "quem sabe mês que vem", "talvez".
+func hedged(toks []string) bool {
+	return hasTok(toks, "talvez") || seqIn(toks, "quem", "sabe") || seqIn(toks, "se", "der") || seqIn(toks, "se", "deus", "quiser")
 }

@@ -3,6 +3,7 @@ package conversations
 import (
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/regua/regua/payments"
@@ -906,6 +907,18 @@ func overtaken(toks []string, i int, p phrase) bool {
 		case "pagamento", "salario", "dinheiro", "terceiro", "beneficio", "ferias", "acerto", "rescisao",
 			"aposentadoria", "quando", "assim", "que", "pagar", "ele", "ela", "pix", "vale", "adiantamento", "fgts":
 			return true // "quando sair meu décimo terceiro", "assim que o pagamento sair"
+		case "pra", "para":
+			if p := tokAt(toks, i-2); p == "pedido" || p == "pedi" || p == "pedir" {
+				return true // "eu tinha pedido pra sair, mas…"
+			}
+		}
+		if n := tokAt(toks, i+2); tokAt(toks, i+1) == "do" && (n == "serasa" || n == "spc" || n == "scpc") {
+			return true // "sair do serasa"
+		}
+	}
+	if p.sig == sigOptOut && len(p.words) == 1 && p.words[0] == "parar" {
+		if v := tokAt(toks, i-1); (v == "vai" || v == "vao" || v == "vou" || v == "foi") && (tokAt(toks, i+1) == "na" || tokAt(toks, i+1) == "no") {
+			return true // "isso vai parar na justiça"
 		}
 	}
 	if p.sig == sigOptOut && p.words[len(p.words)-1] == "de" {
@@ -930,6 +943,15 @@ func overtaken(toks []string, i int, p phrase) bool {
 // seeYou reports a farewell that names when: "até amanhã então", "até
 // segunda, obrigada".
 func seeYou(toks []string) bool {
+	// "tá bom então, até amanhã, tchau": leading acknowledgements.
+	for len(toks) > 2 && toks[0] != "ate" {
+		switch toks[0] {
+		case "esta", "bom", "entao", "ok", "beleza", "certo", "combinado", breakToken, "obrigado", "valeu", "fechado":
+			toks = toks[1:]
+			continue
+		}
+		return false
+	}
 	if len(toks) < 2 || toks[0] != "ate" {
 		return false
 	}
@@ -1462,7 +1484,7 @@ func amountGrew(toks []string) bool {
 					}
 				}
 			}
-			return false
+			return hasTok(toks, "era") && (hasTok(toks, "esta") || hasTok(toks, "agora"))
 		}
 	}
 	return false
@@ -1584,4 +1606,48 @@ func humanOnlyFrom(toks []string, cover []signal, words ...string) bool {
 		}
 	}
 	return true
+}
+
+// hundredsDigits reads three digits said as one number: "trezentos e
+// doze" → "312".
+func hundredsDigits(toks []string) (string, bool) {
+	i := 0
+	for i < len(toks) && (toks[i] == breakToken || digitFiller(toks[i])) && hundreds[toks[i]] == 0 {
+		i++
+	}
+	if i >= len(toks) || hundreds[toks[i]] == 0 {
+		return "", false
+	}
+	v, next, ok := wordNumber(toks, i)
+	if !ok || v < 100 || v > 999 || !onlyFiller(toks, i, next) {
+		return "", false
+	}
+	return strconv.Itoa(v), true
+}
+
+// namedAway reports a person named by the writer who is away or gone: "o
+// Jorge saiu dessa casa", "a Sandra mora em outro lugar".
+func namedAway(toks []string) bool {
+	for i := 1; i+1 < len(toks); i++ {
+		if a := toks[i-1]; a != "o" && a != "a" {
+			continue
+		}
+		n := toks[i]
+		if _, known := expansions[n]; known || len(n) < 3 || !isLetters(n) || relations[n] {
+			continue
+		}
+		switch toks[i+1] {
+		case "saiu", "mora", "morreu", "faleceu", "mudou", "viajou", "foi", "nao", "trabalha", "esta":
+			if toks[i+1] == "esta" || toks[i+1] == "nao" {
+				switch tokAt(toks, i+2) {
+				case "preso", "presa", "internado", "internada", "viajando", "trabalhando", "mora", "esta", "usa",
+					"recolhido", "recolhida", "morando", "fora":
+				default:
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
 }

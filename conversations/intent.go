@@ -379,7 +379,7 @@ var phraseSpecs = []phraseSpec{
 	{sigBoleto, sigDrop, "boleto|boletos|o boleto|segunda via|2 via|2a via|fatura|faturas|codigo de barras|" +
 		"linha digitavel|carne|cartao|cartao de credito|cartao de debito|loterica|dinheiro vivo|no debito|no credito|" +
 		"pagar no debito|pagar no credito|com debito|com credito|debito automatico"},
-	{sigPixAsk, sigDrop, "manda ai|me manda ai|manda logo|pix|o pix|gerar pix|gera o pix|gera pix|manda o pix|mandar o pix|chave pix|chave|" +
+	{sigPixAsk, sigDrop, "manda ai|me manda ai|pix|o pix|gerar pix|gera o pix|gera pix|manda o pix|mandar o pix|chave pix|chave|" +
 		"copia e cola|copia|cola|qr|qr code|codigo|codigo pix|me manda o pix|manda pix|envia o pix|me envia o pix|" +
 		"manda a chave|me passa a chave|passa a chave|passa o pix|me passa o pix|link|link de pagamento|" +
 		"gera o pagamento|gerar o pagamento|pode gerar|manda o link|pagar agora|quero pagar agora|vou pagar agora|" +
@@ -747,7 +747,8 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		hits |= 1 << sigHardship
 	}
 	if otherMethod(toks) && !hits.has(sigInstallments) {
-		if requestsLink(toks) && !hasTok(toks, "aceita") && !hasTok(toks, "aceitam") {
+		if (requestsLink(toks) || hasTok(toks, "quero") && !asksPossible(toks)) && !hasTok(toks, "aceita") && !hasTok(toks, "aceitam") {
+			hits &^= 1<<sigPixAsk | 1<<sigPayPix | 1<<sigPayMethods
 			hits |= 1 << sigBoleto // "quero pagar no crédito, manda o link"
 		} else if !hasBoletoWord(toks) || hasTok(toks, "ou") {
 			hits &^= 1 << sigBoleto
@@ -791,6 +792,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	}
 	if whenIncome(toks) {
 		hits &^= 1 << sigHardship // "assim que o seguro-desemprego cair eu pago"
+	}
+	if hits.has(sigWrongPerson) && (seqIn(toks, "era", "pro") || seqIn(toks, "era", "pra") || seqIn(toks, "era", "para")) &&
+		!hasTok(toks, "numero") {
+		hits &^= 1 << sigWrongPerson // "foi mal, mensagem errada, era pro meu parceiro"
 	}
 	if namedAway(toks) {
 		hits |= 1 << sigThirdParty
@@ -928,6 +933,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		return Intent{Kind: IntentIdentityWhy}
 	case hits.has(sigHuman) && !hits.has(sigHours):
 		return Intent{Kind: IntentHuman}
+	case hits.has(sigOptIn) && strongOptIn(toks, cover[:]):
+		// "quero voltar a receber, preciso negociar": the messages back
+		// first; the rest follows in the conversation.
+		return Intent{Kind: IntentOptIn}
 	case explicitPlan:
 		return Intent{Kind: IntentInstallments, Number: count, Budget: budget, Down: down}
 	case hits.has(sigHardship) && !dated && !vague:
@@ -1629,4 +1638,19 @@ func selfIntro(toks []string) bool {
 // hedged reports a hedge on a day: "quem sabe mês que vem", "talvez".
 func hedged(toks []string) bool {
 	return hasTok(toks, "talvez") || seqIn(toks, "quem", "sabe") || seqIn(toks, "se", "der") || seqIn(toks, "se", "deus", "quiser")
+}
+
+// strongOptIn reports an opt-in that names the messages ("voltar a
+// receber", "mandar de novo as mensagens"), not a bare "voltar".
+func strongOptIn(toks []string, cover []signal) bool {
+	for i, t := range toks {
+		if cover[i] != sigOptIn {
+			continue
+		}
+		switch t {
+		case "receber", "mensagens", "mensagem", "avisos", "aviso", "lembretes", "lista":
+			return true
+		}
+	}
+	return false
 }

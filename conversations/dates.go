@@ -248,6 +248,9 @@ func dateAt(toks []string, i int, today time.Time) (time.Time, int) {
 		if seq(toks, i+1, "de", "amanha") {
 			return today.AddDate(0, 0, 2), i + 3
 		}
+		if seq(toks, i+1, "de", "manha") && tokAt(toks, i+3) != "cedo" {
+			return today.AddDate(0, 0, 2), i + 3 // "depois de manhã", amanhã split
+		}
 		return time.Time{}, i
 	case "proxima", "proximo", "nessa", "nesta", "essa", "esta":
 		if wd, ok := weekdays[tokAt(toks, i+1)]; ok && len(toks[i+1]) > 2 {

@@ -316,7 +316,7 @@ var phraseSpecs = []phraseSpec{
 		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|pago ok|ok pago|ja tinha pago|tinha pago|ja tinha pagado|" +
 		"ja havia pago|ja tinha quitado|tinha quitado|ja tinha feito o pix|ja tinha pagado tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
 		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
-	{sigDispute, sigNone, "nunca devi|nao devi|nunca devi nada|nao devia nada|nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
+	{sigDispute, sigNone, "nao pago isso|nao vou pagar isso|ficou sem funcionar|sem funcionar|nao funcionou|nunca funcionou|parou de funcionar|servico nao funcionou|nunca devi|nao devi|nunca devi nada|nao devia nada|nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
 		"nao reconheco essa divida|nao devo|nao devo nada|devo nada|nao estou devendo|nao estou devendo nada|" +
 		"nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
 		"nao contratei|nao pedi|nao fiz essa compra|nao fiz compra|cobranca indevida|indevida|indevido|" +
@@ -345,7 +345,7 @@ var phraseSpecs = []phraseSpec{
 	{sigPartial, sigNone, "nao consigo pagar tudo|nao tenho tudo|nao tenho o valor|nao tenho esse valor|" +
 		"nao tenho o valor todo|nao tenho o valor total|nao da pra pagar tudo|nao da para pagar tudo|" +
 		"nao consigo tudo|nao tenho isso tudo|nao tenho tudo isso"},
-	{sigHardship, sigNone, "nao tem como eu pagar|nao tem como pagar|nao tenho esse dinheiro|nao tenho esse valor agora|nao consigo pagar|nao tenho dinheiro|nao tenho como pagar|" +
+	{sigHardship, sigNone, "esta complicada|esta complicado|complicada|nao da nem|dinheiro nao da|nao da nem pra|nao da nem pros|nao da nem para|nao tem como eu pagar|nao tem como pagar|nao tenho esse dinheiro|nao tenho esse valor agora|nao consigo pagar|nao tenho dinheiro|nao tenho como pagar|" +
 		"nao tenho condicoes|sem dinheiro|sem condicoes|desempregado|desempregada|apertado|apertada|" +
 		"dificuldade|dificuldades|nao da pra pagar|nao da para pagar|nao posso pagar|nao consigo|esta dificil|" +
 		"muito caro|caro|sem grana|nao tenho grana|sem condicao|nao tenho condicao|falido|falida|quebrado|quebrada|" +
@@ -358,7 +358,7 @@ var phraseSpecs = []phraseSpec{
 		"nao estou com grana|estou sem dinheiro|estou sem grana|estou sem trabalho|estou desempregado|" +
 		"estou desempregada|desempregados|estou na merda|na merda|financeiramente|estou na pior|nem pra comer|nao tenho nem pra|nao tenho nem para|nao tenho pra comer|perrengue|sufoco|na pior|na lona|pindaiba|sem um tostao|quebradeira|" +
 		"nao tenho de onde tirar|nao tenho da onde tirar|nao estou conseguindo"},
-	{sigPromise, sigNegPromise, "me da um tempo|da um tempo|me de um tempo|me da mais um tempo|mais um tempo|um tempinho|me da um prazo|mais prazo|vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
+	{sigPromise, sigNegPromise, "gente paga|gente vai pagar|gente acerta|gente quita|me da um tempo|da um tempo|me de um tempo|me da mais um tempo|mais um tempo|um tempinho|me da um prazo|mais prazo|vou pagar|eu vou pagar|pagarei|prometo|prometo pagar|pago depois|" +
 		"depois eu pago|depois pago|assim que receber|quando receber|assim que der|quando der|" +
 		"quando eu receber|assim que eu receber|vou acertar|vou quitar|vou depositar|vou fazer o pix|" +
 		"vou transferir|vou pagar depois|salario|vou dar um jeito|pago mais tarde|vou pagar mais tarde|" +
@@ -393,7 +393,7 @@ var phraseSpecs = []phraseSpec{
 		"pagamento a vista|valor a vista|pagar tudo agora|pagar tudo hoje|liquidacao|quitar a divida|" +
 		"quitar o acordo|quitar o parcelamento|tudo de vez|de vez|tudo junto|pagar de uma vez|pagar tudo junto"},
 	// "não tenho nem pra comer, quanto mais pagar": "let alone", no question.
-	{sigDrop, sigNone, "quanto mais|desculpa o horario|desculpe o horario|desculpa a hora|desculpe a hora|perdao pelo horario|desculpa pelo horario|nunca fiquei devendo|nunca fiquei devendo ninguem"},
+	{sigDrop, sigNone, "quanto mais|de uma vez nao da|de uma vez nao consigo|de uma vez nao tenho|tudo de uma vez nao|de uma vez so nao da|desculpa o horario|desculpe o horario|desculpa a hora|desculpe a hora|perdao pelo horario|desculpa pelo horario|nunca fiquei devendo|nunca fiquei devendo ninguem"},
 	// "à vista não dá": the cash offer refused, not asked for.
 	{sigDrop, sigNone, "a vista nao da|a vista nao consigo|a vista nao tenho|a vista nao posso|avista nao da|" +
 		"a vista nao|a vista fica dificil|a vista e dificil|a vista nao vai dar|a vista impossivel"},
@@ -467,7 +467,7 @@ var phraseSpecs = []phraseSpec{
 		"funcionamento|expediente|atendem|atende ate|atende sabado|atende domingo|horario de atendimento|" +
 		"feriado|que hora|qual hora|trabalham|voces trabalham|trabalha sabado|trabalha domingo|voces abrem|" +
 		"abre sabado|abre domingo|atendem sabado|atendem domingo|estao abertos|esta aberto"},
-	{sigWho, sigNone, "identificacao da empresa|empresa responsavel|qual empresa responsavel|isso e da|isso aqui e da|isso e do|isso aqui e do|trabalha pra quem|trabalha para quem|de onde vem essa cobranca|da onde vem essa cobranca|que lugar e esse|de que lugar|de onde voces tao falando|de onde voces tao|de onde voces estao falando|da onde voces estao falando|estao falando de onde|de onde estao falando|de onde voces falam|da onde voces falam|de onde falam|falando de onde|quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
+	{sigWho, sigNone, "sao da onde|voces sao da onde|que clinica|qual clinica|que escola|qual escola|que academia|qual academia|que faculdade|qual faculdade|que provedor|qual provedor|que financeira|qual financeira|que banco e esse|identificacao da empresa|empresa responsavel|qual empresa responsavel|isso e da|isso aqui e da|isso e do|isso aqui e do|trabalha pra quem|trabalha para quem|de onde vem essa cobranca|da onde vem essa cobranca|que lugar e esse|de que lugar|de onde voces tao falando|de onde voces tao|de onde voces estao falando|da onde voces estao falando|estao falando de onde|de onde estao falando|de onde voces falam|da onde voces falam|de onde falam|falando de onde|quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
 		"que loja|de qual empresa|de qual loja|de onde voce fala|de onde voce e|de onde e|voces sao de onde|" +
 		"sao de onde|qual o cnpj|cnpj|quem esta me cobrando|quem me cobra|quem esta cobrando|quem e voce|" +
 		"quem sao voces|quem sao|razao social|nome da empresa|que firma|voce e de qual|qual e a empresa|" +
@@ -479,7 +479,7 @@ var phraseSpecs = []phraseSpec{
 		"so aceita pix|so aceitam pix|so pix|aceita pix|opcoes de pagamento|opcao de pagamento|" +
 		"sem ser pix|sem ser por pix|como posso pagar quais|jeitos de pagar|maneiras de pagar"},
 	// "não quero receber" is an opt-out, not a refusal of something else.
-	{sigOptIn, sigOptOut, "podem mandar mensagem de novo|mandar mensagem de novo|mandar de novo as mensagens|de volta na lista|coloca de volta|me coloca de volta|volta a receber|receber os avisos|receber os aviso|receber aviso|receber avisos|quero receber|receber mensagens|receber as mensagens|receber de novo|" +
+	{sigOptIn, sigOptOut, "voltar a me mandar|volta a me mandar|pode voltar a me mandar|podem mandar mensagem de novo|mandar mensagem de novo|mandar de novo as mensagens|de volta na lista|coloca de volta|me coloca de volta|volta a receber|receber os avisos|receber os aviso|receber aviso|receber avisos|quero receber|receber mensagens|receber as mensagens|receber de novo|" +
 		"receber novamente|voltar a receber|quero voltar a receber|quero receber mensagens|pode voltar a mandar|" +
 		"mensagens de novo|mandar as mensagens de novo|voltar a mandar|receber as mensagens de novo|" +
 		"pode mandar mensagem de novo|ativar as mensagens|quero os lembretes|voltar os lembretes"},
@@ -501,7 +501,7 @@ var phraseSpecs = []phraseSpec{
 		"bora la|ja e|manda ver|manda bala"},
 	{sigGoodbye, sigNone, "fica com deus|fique com deus|vai com deus|va com deus|fiquem com deus|fica na paz|boa semana|bom fim de semana|tchau|tchau tchau|ate mais|ate logo|ate breve|ate a proxima|falou|adeus|bye|fui|" +
 		"abraco|abracos|beijo|beijos|bom descanso"},
-	{sigThanks, sigNone, "obrigado|muito obrigado|obrigado mesmo|valeu|grato|grata|agradeco|thanks|" +
+	{sigThanks, sigNone, "deus lhe pague|deus te pague|que deus lhe pague|obrigado|muito obrigado|obrigado mesmo|valeu|grato|grata|agradeco|thanks|" +
 		"thank you|tmj|show|gratidao|agradecido|agradecida|obrigado pela atencao|pela ajuda|obrigado pela ajuda|" +
 		"esta obrigado|ah esta obrigado|ok obrigado|ok valeu|beleza obrigado|agradeco a atencao|deus abencoe|" +
 		"deus te abencoe|valeu mesmo"},
@@ -616,6 +616,13 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			case "um", "uma", "o", "a", "com", "ao", "pro", "pra", "para", "seu", "algum", "falar":
 			default:
 				toks[i] = "gente" // "agente paga dia 5" is "a gente"
+			}
+		}
+		if t == "vo" && tokAt(toks, i-1) != "minha" && tokAt(toks, i-1) != "a" && tokAt(toks, i-1) != "da" &&
+			tokAt(toks, i-1) != "sua" && tokAt(toks, i-1) != "meu" {
+			if n := tokAt(toks, i+1); len(n) > 3 && (strings.HasSuffix(n, "ar") || strings.HasSuffix(n, "er") ||
+				strings.HasSuffix(n, "ir")) || n == "paga" {
+				toks[i] = "vou" // "vo pagar no fim do mês"
 			}
 		}
 		if t == "tao" && (tokAt(toks, i-1) == "voces" || tokAt(toks, i-1) == "eles" || tokAt(toks, i-1) == "elas") {
@@ -839,7 +846,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	case 2:
 		hits |= 1 << sigPromiseCue // "sexta eu mando a grana"
 	}
-	if stopSending(toks) {
+	if stopSending(toks) && !(hits.has(sigAbuse) && insulted(toks, cover[:]) && seqIn(toks, "de", "encher")) {
 		hits |= 1 << sigOptOut // "pararem de mandar", "me tirem da lista"
 	}
 	if hits.has(sigWrongWeak) && !hits.has(sigDispute) {
@@ -1160,7 +1167,7 @@ func digitFiller(t string) bool {
 		"hm", "hmm", "hum", "ah", "ahn", "eh", "po", "mano", "cara", "vei", "velho", "parca", "tio", "tia", "uai", "oxe", "pera", "deixa", "ver", "tipo", "confere", "esses", "estes",
 		"bom", "dia", "boa", "tarde", "noite", "obrigado", "numero", "primeiro", "seria", "acho", "que",
 		"entao", "so", "apenas", "somente", "mesmo", "ja", "falei", "disse", "digitei", "mandei", "por",
-		"favor", "moca", "moco", "senhor", "senhora", "eu", "acredito", "slk", "pprt", "voce", "pediu", "pedido", "queria",
+		"favor", "moca", "moco", "senhor", "senhora", "eu", "acredito", "slk", "pprt", "ops", "errei", "opa", "digo", "voce", "pediu", "pedido", "queria",
 		"quer", "mana", "amigo", "amiga", "visse", "viu":
 		return true
 	}
@@ -1342,7 +1349,7 @@ func choiceFiller(t string) (article bool, ok bool) {
 	case "a", "o", "opcao", "alternativa", "letra", "numero", "item", "quero", "escolho", "escolhi":
 		return true, true
 	case "vou", "de", "pode", "ser", "prefiro", "fico", "com", "e", "sim", "ok", "no", "na", "essa", "esta",
-		"eu", "por", "favor", "mesmo", "isso", "mano", "mana", "ai", "vei", "moca", "moco", "amigo", "amiga", "entao",
+		"eu", "por", "favor", "mesmo", "isso", "querer", "mano", "mana", "ai", "vei", "moca", "moco", "amigo", "amiga", "entao",
 		"ne", "aqui", "ae", "viu", "visse", "uai":
 		return false, true
 	}

@@ -907,6 +907,8 @@ func overtaken(toks []string, i int, p phrase) bool {
 		case "pagamento", "salario", "dinheiro", "terceiro", "beneficio", "ferias", "acerto", "rescisao",
 			"aposentadoria", "quando", "assim", "que", "pagar", "ele", "ela", "pix", "vale", "adiantamento", "fgts":
 			return true // "quando sair meu décimo terceiro", "assim que o pagamento sair"
+		case "mandei", "digitei", "escrevi", "cliquei", "apertei", "coloquei":
+			return true // "mandei sair sem querer"
 		case "pra", "para":
 			if p := tokAt(toks, i-2); p == "pedido" || p == "pedi" || p == "pedir" {
 				return true // "eu tinha pedido pra sair, mas…"
@@ -1574,7 +1576,8 @@ func whenIncome(toks []string) bool {
 		}
 		for j := i + 1; j < len(toks) && j <= i+5 && toks[j] != breakToken; j++ {
 			switch toks[j] {
-			case "cair", "sair", "entrar", "receber", "pingar", "chegar", "depositarem", "pagarem":
+			case "cair", "sair", "entrar", "receber", "pingar", "chegar", "depositarem", "pagarem", "arrumar", "arranjar",
+				"conseguir", "tiver":
 				return true
 			}
 		}

@@ -17,7 +17,7 @@ import (
 // Golden transcripts: testdata/transcripts/*.txt, one conversation each.
 //
 //	# a comment (kept by -update)
-//	@ debtor=maria channel=whatsapp now=2026-11-23T10:00 known=false
+//	@ debtor=maria channel=whatsapp now=2026-11-23T10:00 known=false other=cartão_na_loja
 //	> what the person writes
 //	> [media image] optional caption
 //	> [media audio]
@@ -97,7 +97,9 @@ type player struct {
 	// chatThird: someone said they are not the debtor; the service
 	// records it on the conversation and says so in the facts.
 	chatThird bool
-	s         Session
+	// other: the business's other ways of paying (REGUA_OTHER_PAY_METHODS).
+	other string
+	s     Session
 }
 
 func newPlayer() *player {
@@ -111,6 +113,7 @@ func (p *player) facts() Facts {
 		f.Debtor.OptedOut = p.optedOut
 		f.Debtor.WrongNumber = p.wrongNum
 	}
+	f.OtherPayMethods = p.other
 	f.KnownChat = p.known
 	f.ChatThirdParty = p.chatThird
 	if p.chatWrong {
@@ -132,6 +135,8 @@ func (p *player) directive(arg string) error {
 				return fmt.Errorf("no fixture %q", v)
 			}
 			p.debtor = v
+		case "other":
+			p.other = strings.ReplaceAll(v, "_", " ") // "other=cartão_na_loja"
 		case "channel":
 			p.channel = v
 			p.s.Channel = v

@@ -316,7 +316,7 @@ var phraseSpecs = []phraseSpec{
 		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|pago ok|ok pago|ja tinha pago|tinha pago|ja tinha pagado|" +
 		"ja havia pago|ja tinha quitado|tinha quitado|ja tinha feito o pix|ja tinha pagado tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
 		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
-	{sigDispute, sigNone, "nao pago isso|nao vou pagar isso|ficou sem funcionar|sem funcionar|nao funcionou|nunca funcionou|parou de funcionar|servico nao funcionou|nunca devi|nao devi|nunca devi nada|nao devia nada|nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
+	{sigDispute, sigNone, "nunca pisei|nunca fui nessa loja|nunca estive|nunca comprei nessa loja|nunca estudei|nunca fui cliente dessa|nao pago isso|nao vou pagar isso|ficou sem funcionar|sem funcionar|nao funcionou|nunca funcionou|parou de funcionar|servico nao funcionou|nunca devi|nao devi|nunca devi nada|nao devia nada|nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
 		"nao reconheco essa divida|nao devo|nao devo nada|devo nada|nao estou devendo|nao estou devendo nada|" +
 		"nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
 		"nao contratei|nao pedi|nao fiz essa compra|nao fiz compra|cobranca indevida|indevida|indevido|" +
@@ -428,7 +428,7 @@ var phraseSpecs = []phraseSpec{
 		"tomar no cu|vai se fuder|vai se foder|vai a merda|cacete|droga|bosta|nojentos|nojento|palhacos|palhaco|" +
 		"vai se lascar|vai se ferrar|vai se fude|se fude|fudeu|se lascar|se ferrar|lascar|vai catar coquinho|vai plantar batata|" +
 		"desgracento|miseraveis|miseravel|sanguessuga|sanguessugas|agiota|agiotas|caloteiro|pilantragem"},
-	{sigScam, sigNone, "site oficial|canal oficial|confirmar que e|confirmar se e|pra eu confirmar|para eu confirmar|verdadeiro|verdadeira|comprove que|comprova que|provar que|prova que|comprovar que|como comprovar|golpe|golpes|golpista|golpistas|fraude|e golpe|isso e golpe|parece golpe|e verdade|" +
+	{sigScam, sigNone, "confiaveis|sao confiaveis|desconfiada|desconfiado|estou desconfiada|estou desconfiado|site oficial|canal oficial|confirmar que e|confirmar se e|pra eu confirmar|para eu confirmar|verdadeiro|verdadeira|comprove que|comprova que|provar que|prova que|comprovar que|como comprovar|golpe|golpes|golpista|golpistas|fraude|e golpe|isso e golpe|parece golpe|e verdade|" +
 		"verdade mesmo|isso e verdade|confiavel|e confiavel|e seguro|sao de verdade|e de verdade|isso e de verdade|" +
 		"existe mesmo|empresa existe|como sei|como eu sei|como vou saber|como confirmo|como eu confirmo|" +
 		"como posso confirmar|como confirmar|como eu posso confirmar|como verificar|como eu verifico|como verifico|" +
@@ -450,7 +450,7 @@ var phraseSpecs = []phraseSpec{
 		"cresceu|dobrou|tao alto|tao caro|caro assim|esse valor todo"},
 	{sigWhyInterest, sigNone, "diferenca|que diferenca|essa diferenca|que taxa|taxa e essa|essa taxa|que taxa e essa|de onde veio esse valor|da onde veio esse valor|veio esse valor|de onde saiu|da onde saiu|saiu esse valor|por que esse valor|porque esse valor|" +
 		"que juros|qual juros|que multa|qual multa|esses juros|essa multa|juros abusivo|juros abusivos"},
-	{sigNoInterest, sigNone, "ter acrescimo|ter juros|vai ter acrescimo|vai ter juros|vem com juros|tem multa|vai ter multa|cobra multa|sem juros|tem juros|vai ter juros|cobra juros|cobram juros|tirar os juros|" +
+	{sigNoInterest, sigNone, "sem juro|parcelamento sem juro|parcelamento sem juros|parcelar sem juros|parcela sem juros|ter acrescimo|ter juros|vai ter acrescimo|vai ter juros|vem com juros|tem multa|vai ter multa|cobra multa|sem juros|tem juros|vai ter juros|cobra juros|cobram juros|tirar os juros|" +
 		"tira os juros|tirar juros|isenta os juros|isentar os juros|juros zero|sem os juros|com juros|" +
 		"tem acrescimo|sem acrescimo|da pra tirar os juros|tirar a multa|tira a multa|quanto de juros|qual a taxa|" +
 		"taxa de juros|qual o juros|quantos por cento|juros de quanto|qual a porcentagem|quanto e o juros|" +
@@ -746,6 +746,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if thirdParty(toks) && !(ownBusiness(toks) && !hits.has(sigThirdParty)) {
 		hits |= 1 << sigThirdParty
 	}
+	if hits.has(sigThirdParty) && hits.has(sigHardship) && widowed(toks) {
+		// "meu marido faleceu e tô sem renda": the writer's own loss.
+		hits &^= 1 << sigThirdParty
+	}
 	if hits.has(sigThirdParty) && ownBusiness(toks) && !hasTok(toks, "dela") && !hasTok(toks, "dele") &&
 		!hasTok(toks, "ela") && !hasTok(toks, "ele") {
 		// "meu marido faleceu e minhas contas estão atrasadas": the
@@ -900,7 +904,8 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	vague := false
 	if !dated {
 		if vs, ve, ok := vagueDateSpan(toks); ok && !hits.has(sigNegPromise) && (vs == 0 || !sinceWord(toks[vs-1])) {
-			vague = promiseCue || hits.has(sigHardship) && !hedged(toks) || !question && onlyDate(toks, cover[:], vs, ve)
+			vague = promiseCue || hits.has(sigHardship) && !hedged(toks) || !question && onlyDate(toks, cover[:], vs, ve) ||
+				!question && seeAbout(toks) // "semana que vem eu vejo isso": the engine asks which day
 		}
 	}
 	if dated && dstart >= 2 && (toks[dstart-2] == "depois" || toks[dstart-2] == "apos" || toks[dstart-2] == "partir") {
@@ -1657,6 +1662,34 @@ func strongOptIn(toks []string, cover []signal) bool {
 		switch t {
 		case "receber", "mensagens", "mensagem", "avisos", "aviso", "lembretes", "lista":
 			return true
+		}
+	}
+	return false
+}
+
+// seeAbout reports "eu vejo isso", "vou ver isso", "resolvo isso": the
+// writer will deal with it, on a day to be named.
+func seeAbout(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "vejo", "resolvo", "acerto", "ver", "resolver", "acertar":
+			if n := tokAt(toks, i+1); n == "isso" || n == "isto" || n == "ai" || n == "essa" || n == "esse" || n == "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// widowed reports the writer's own relative who died ("meu marido
+// faleceu"), said beside the writer's own hardship.
+func widowed(toks []string) bool {
+	for i := 1; i+1 < len(toks); i++ {
+		if (toks[i-1] == "meu" || toks[i-1] == "minha") && relations[toks[i]] {
+			switch toks[i+1] {
+			case "faleceu", "morreu":
+				return true
+			}
 		}
 	}
 	return false

@@ -378,7 +378,7 @@ var commonWords = strings.Fields(`gente agente perto certo certa aperto faltou f
 	alguns algumas muito muita pouco pouca mais menos bem mal melhor pior junto sozinho sozinha
 	ficar fica ficou ficam saiu entrar entrou voltou voltei sabe sabia saber sabemos pode podia poderia
 	podem posso preciso precisa precisava quero queria quis queremos tenho tinha temos tem tinham estou
-	estava estamos estao fazer fiz fez faz fazendo feito feita passou passei passaram`)
+	estava estamos estao fazer fiz fez faz fazendo feito feita passou passei passaram apaguei apagou apagar apaguem`)
 
 // buildExpansions merges the abbreviations with identity entries for every
 // word the recogniser looks for.

@@ -306,7 +306,7 @@ var phraseSpecs = []phraseSpec{
 		"nao me mande nada|me tirem da lista|me tirem|tirem meu numero|me removam|removam meu numero|me excluam|" +
 		"excluam meu numero|me exclua|me remova|me tire|me esquece|esquece meu numero|sai fora|some daqui|para de me mandar|" +
 		"para de mandar|me tira dessa lista|me tire da lista|me tire dessa lista|nao quero receber|nao quero receber mensagens|nao quero mensagens|nao me perturbe|nao me incomode|me deixa em paz|para de encher|nao me mandem"},
-	{sigAlreadyPaid, sigDrop, "pagou pra mim|pagou para mim|pagaram pra mim|pagou semana passada|paguei semana passada|pagou ontem|pagou mes passado|paguei mes passado|foi por pix|foi pelo pix|foi no pix|foi via pix|foi por transferencia|foi no boleto|ja paguei|paguei|ja pago|ja foi pago|ja foi paga|foi pago|foi paga|esta pago|" +
+	{sigAlreadyPaid, sigDrop, "print do pix|print do comprovante|o print|segue o print|esta ai o print|foto do comprovante|pagou pra mim|pagou para mim|pagaram pra mim|pagou semana passada|paguei semana passada|pagou ontem|pagou mes passado|paguei mes passado|foi por pix|foi pelo pix|foi no pix|foi via pix|foi por transferencia|foi no boleto|ja paguei|paguei|ja pago|ja foi pago|ja foi paga|foi pago|foi paga|esta pago|" +
 		"esta paga|ja esta pago|ja esta paga|ja quitei|quitei|ja transferi|transferi|ja fiz o pix|fiz o pix|" +
 		"ja fiz o pagamento|fiz o pagamento|ja efetuei|efetuei o pagamento|efetuei|depositei|ja depositei|" +
 		"comprovante|comprovantes|pagamento feito|pagamento realizado|pagamento efetuado|ja mandei o pix|" +
@@ -316,7 +316,7 @@ var phraseSpecs = []phraseSpec{
 		"ja foi pago|ja foi quitado|ja foi quitada|paguei tudo|pago ok|ok pago|ja tinha pago|tinha pago|ja tinha pagado|" +
 		"ja havia pago|ja tinha quitado|tinha quitado|ja tinha feito o pix|ja tinha pagado tudo|ja fiz o pagamento|ja paguei ontem|paguei hoje|" +
 		"ja pagamos|pagamos|ja quitamos|ja fiz pix|ja pixei"},
-	{sigDispute, sigNone, "nunca pisei|nunca fui nessa loja|nunca estive|nunca comprei nessa loja|nunca estudei|nunca fui cliente dessa|nao pago isso|nao vou pagar isso|ficou sem funcionar|sem funcionar|nao funcionou|nunca funcionou|parou de funcionar|servico nao funcionou|nunca devi|nao devi|nunca devi nada|nao devia nada|nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
+	{sigDispute, sigNone, "nome dele|nome dela|no nome dele|no nome dela|nao esta no meu nome|nao no meu nome|do meu ex|da minha ex|nunca pisei|nunca fui nessa loja|nunca estive|nunca comprei nessa loja|nunca estudei|nunca fui cliente dessa|nao pago isso|nao vou pagar isso|ficou sem funcionar|sem funcionar|nao funcionou|nunca funcionou|parou de funcionar|servico nao funcionou|nunca devi|nao devi|nunca devi nada|nao devia nada|nao reconheco|desconheco|desconheco essa divida|desconheco essa cobranca|" +
 		"nao reconheco essa divida|nao devo|nao devo nada|devo nada|nao estou devendo|nao estou devendo nada|" +
 		"nunca comprei|nunca contratei|nunca tive|nunca fiz|nunca pedi|nao comprei|" +
 		"nao contratei|nao pedi|nao fiz essa compra|nao fiz compra|cobranca indevida|indevida|indevido|" +
@@ -407,7 +407,7 @@ var phraseSpecs = []phraseSpec{
 		"valor total|minha conta|situacao|minha situacao|o que eu devo|consultar|consulta|devo alguma coisa|" +
 		"devo algo|estou devendo algo|alguma pendencia|tenho divida|tenho alguma divida|quanto deu|" +
 		"valor atualizado|quanto que eu estou devendo|quanto que eu devo|quanto que esta|quanto ficou"},
-	{sigThirdParty, sigNone, "contas dele|contas dela|conta dele|conta dela|cuido das contas|eu que cuido|quem cuida|se separou|separamos|nos separamos|a gente se separou|separei dele|separei dela|numero novo dele|numero novo dela|vou avisar ele|vou avisar ela|avisar ele|avisar ela|quando ele chegar|quando ela chegar|sou ex dele|sou ex dela|sou a ex|sou o ex|ex mulher dele|ex marido dela|recolhido|presidio|na cadeia|coisas dele|coisas dela|coisa dele|coisa dela|telefone comercial|celular da empresa|celular e da empresa|numero da empresa|saiu daqui|nao trabalha mais aqui|deixa o recado|deixe o recado|passo pra ela|passo pra ele|passo para ela|passo para ele|ela nao esta|ele nao esta|ela nao se encontra|ele nao se encontra|" +
+	{sigThirdParty, sigNone, "ajudar ele a pagar|ajudar ela a pagar|pagar pra ele|pagar pra ela|pagar por ele|pagar por ela|pagar no lugar dele|pagar no lugar dela|falar pra ela|falar pra ele|pedir pra ela|pedir pra ele|peco pra ela|peco pra ele|contas dele|contas dela|conta dele|conta dela|cuido das contas|eu que cuido|quem cuida|se separou|separamos|nos separamos|a gente se separou|separei dele|separei dela|numero novo dele|numero novo dela|vou avisar ele|vou avisar ela|avisar ele|avisar ela|quando ele chegar|quando ela chegar|sou ex dele|sou ex dela|sou a ex|sou o ex|ex mulher dele|ex marido dela|recolhido|presidio|na cadeia|coisas dele|coisas dela|coisa dele|coisa dela|telefone comercial|celular da empresa|celular e da empresa|numero da empresa|saiu daqui|nao trabalha mais aqui|deixa o recado|deixe o recado|passo pra ela|passo pra ele|passo para ela|passo para ele|ela nao esta|ele nao esta|ela nao se encontra|ele nao se encontra|" +
 		"nao mora mais aqui|nao mora mais comigo|nao mora mais|nao mora aqui|pode falar comigo|fala comigo|" +
 		"falar comigo|quem e essa pessoa|quem e esse|quem e essa|dona do celular|dono do celular|dono do numero|" +
 		"dona do numero|dona do telefone|dono do telefone|deixar recado|deixa recado|deixo recado|deixar um recado|" +
@@ -441,7 +441,7 @@ var phraseSpecs = []phraseSpec{
 		"nao mando meu|nao passo documento|nao passo meu|nao dou meu|nao sabe meu cpf|ja tem meu cpf|ja sabe meu cpf|" +
 		"voces nao tem meu|voces ja tem|precisa disso|pra que voce precisa|por que voce precisa|porque voce precisa|" +
 		"para que voce precisa|precisa saber|prefiro nao informar|prefiro nao passar|prefiro nao dizer|prefiro nao falar|" +
-		"prefiro nao dar|nao quero informar|nao quero passar|nao quero dar"},
+		"prefiro nao dar|nao quero informar|nao quero passar"},
 	{sigWhy, sigNone, "do que se trata|de que se trata|se trata de que|por que|porque|da onde|de onde|por qual motivo|qual o motivo|qual motivo|por que razao|" +
 		"com que finalidade|qual a necessidade|necessidade|que necessidade|como calcularam|como calcula|como e calculado|" +
 		"como foi calculado|pra que|para que|explica|explicar"},
@@ -467,7 +467,7 @@ var phraseSpecs = []phraseSpec{
 		"funcionamento|expediente|atendem|atende ate|atende sabado|atende domingo|horario de atendimento|" +
 		"feriado|que hora|qual hora|trabalham|voces trabalham|trabalha sabado|trabalha domingo|voces abrem|" +
 		"abre sabado|abre domingo|atendem sabado|atendem domingo|estao abertos|esta aberto"},
-	{sigWho, sigNone, "sao da onde|voces sao da onde|que clinica|qual clinica|que escola|qual escola|que academia|qual academia|que faculdade|qual faculdade|que provedor|qual provedor|que financeira|qual financeira|que banco e esse|identificacao da empresa|empresa responsavel|qual empresa responsavel|isso e da|isso aqui e da|isso e do|isso aqui e do|trabalha pra quem|trabalha para quem|de onde vem essa cobranca|da onde vem essa cobranca|que lugar e esse|de que lugar|de onde voces tao falando|de onde voces tao|de onde voces estao falando|da onde voces estao falando|estao falando de onde|de onde estao falando|de onde voces falam|da onde voces falam|de onde falam|falando de onde|quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
+	{sigWho, sigNone, "voces sao da|voces sao do|sao da provedora|escritorio de cobranca|escritorio de advocacia|assessoria de cobranca|e da escola|e da loja|e da clinica|e da academia|e da faculdade|e do provedor|e da operadora|sao da onde|voces sao da onde|que clinica|qual clinica|que escola|qual escola|que academia|qual academia|que faculdade|qual faculdade|que provedor|qual provedor|que financeira|qual financeira|que banco e esse|identificacao da empresa|empresa responsavel|qual empresa responsavel|isso e da|isso aqui e da|isso e do|isso aqui e do|trabalha pra quem|trabalha para quem|de onde vem essa cobranca|da onde vem essa cobranca|que lugar e esse|de que lugar|de onde voces tao falando|de onde voces tao|de onde voces estao falando|da onde voces estao falando|estao falando de onde|de onde estao falando|de onde voces falam|da onde voces falam|de onde falam|falando de onde|quem e|quem fala|quem esta falando|quem esta|que empresa|qual empresa|qual loja|" +
 		"que loja|de qual empresa|de qual loja|de onde voce fala|de onde voce e|de onde e|voces sao de onde|" +
 		"sao de onde|qual o cnpj|cnpj|quem esta me cobrando|quem me cobra|quem esta cobrando|quem e voce|" +
 		"quem sao voces|quem sao|razao social|nome da empresa|que firma|voce e de qual|qual e a empresa|" +
@@ -808,6 +808,13 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		!hasTok(toks, "numero") {
 		hits &^= 1 << sigWrongPerson // "foi mal, mensagem errada, era pro meu parceiro"
 	}
+	if mentionsData(toks) && hasGiveVerb(toks) && hits.has(sigWrongPerson) && !hasTok(toks, "errado") && !hasTok(toks, "sou") {
+		hits &^= 1 << sigWrongPerson
+		hits |= 1 << sigIdentityWhy // "vou dar meu cpf pra quem nem conheço?"
+	}
+	if hits.has(sigHuman) && hits.has(sigAbuse) && humanOnlyFrom(toks, cover[:], "robo", "bot", "robozinho", "maquina") {
+		hits &^= 1 << sigHuman // "robô do caralho": anger, answered with a person offered
+	}
 	if namedAway(toks) {
 		hits |= 1 << sigThirdParty
 	}
@@ -850,7 +857,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	case 2:
 		hits |= 1 << sigPromiseCue // "sexta eu mando a grana"
 	}
-	if stopSending(toks) && !(hits.has(sigAbuse) && insulted(toks, cover[:]) && seqIn(toks, "de", "encher")) {
+	if stopSending(toks) && !(hits.has(sigAbuse) && insulted(toks, cover[:]) && (seqIn(toks, "de", "encher") || seqIn(toks, "me", "encher"))) {
 		hits |= 1 << sigOptOut // "pararem de mandar", "me tirem da lista"
 	}
 	if hits.has(sigWrongWeak) && !hits.has(sigDispute) {
@@ -958,7 +965,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			switch {
 			case hits.has(sigCash) && !hits.has(sigPromise):
 				return Intent{Kind: IntentCash}
-			case hits.has(sigPixAsk) && !hits.has(sigPromise) && (words <= 3 || asksForCode(toks)):
+			case hits.has(sigPixAsk) && asksForCode(toks), hits.has(sigPixAsk) && !hits.has(sigPromise) && words <= 3:
 				// "me manda o pix que eu pago hoje": the code, now.
 				return Intent{Kind: IntentPayPix, Date: date}
 			case !promiseCue && hits.has(sigBoleto):
@@ -1022,6 +1029,9 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		// "205 confere", "205 e alguma coisa": a verification answer
 		// with words the filler list does not know.
 		return Intent{Kind: IntentDigits, Digits: ds}
+	}
+	if last := toks[len(toks)-1]; last == "ate" && words > 1 && onlyWeak(hits) {
+		return Intent{Kind: IntentGoodbye} // "bom, é isso, até"
 	}
 	if words <= 4 && isNegator(toks[0]) && (cover[0] == sigNone || cover[0] == sigNo) {
 		// "não, obrigado": a no, said politely.
@@ -1690,6 +1700,15 @@ func widowed(toks []string) bool {
 			case "faleceu", "morreu":
 				return true
 			}
+		}
+	}
+	return false
+}
+
+func hasGiveVerb(toks []string) bool {
+	for _, t := range toks {
+		if giveVerb(t) {
+			return true
 		}
 	}
 	return false

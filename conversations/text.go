@@ -352,7 +352,7 @@ var abbreviations = map[string]string{
 	"golpi": "golpe", "reconheso": "reconheco", "conheso": "conheco", "sesta": "sexta",
 	"qrcode":  "qr code",
 	"brigadu": "obrigado", "brigadinho": "obrigado", "obrigadu": "obrigado", "buleto": "boleto",
-	"treis": "tres", "finalzinho": "final", "fimzinho": "fim", "comecinho": "comeco", "tersa": "terca", "terssa": "terca", "sinco": "cinco", "cinku": "cinco", "seiz": "seis", "contato": "contato", "treys": "tres", "nd": "nada", "nda": "nada", "sabe": "sabe",
+	"treis": "tres", "vlr": "valor", "finalzinho": "final", "fimzinho": "fim", "comecinho": "comeco", "tersa": "terca", "terssa": "terca", "sinco": "cinco", "cinku": "cinco", "seiz": "seis", "contato": "contato", "treys": "tres", "nd": "nada", "nda": "nada", "sabe": "sabe",
 }
 
 // commonWords are everyday words a typing-slip correction must leave alone
@@ -378,7 +378,7 @@ var commonWords = strings.Fields(`gente agente perto certo certa aperto faltou f
 	alguns algumas muito muita pouco pouca mais menos bem mal melhor pior junto sozinho sozinha
 	ficar fica ficou ficam saiu entrar entrou voltou voltei sabe sabia saber sabemos pode podia poderia
 	podem posso preciso precisa precisava quero queria quis queremos tenho tinha temos tem tinham estou
-	estava estamos estao fazer fiz fez faz fazendo feito feita passou passei passaram apaguei apagou apagar apaguem`)
+	estava estamos estao fazer fiz fez faz fazendo feito feita passou passei passaram apaguei apagou apagar apaguem apertei apertou apertar aperta cliquei`)
 
 // buildExpansions merges the abbreviations with identity entries for every
 // word the recogniser looks for.

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/regua/regua/payments"
@@ -785,6 +786,13 @@ func promiseDate(toks []string, today time.Time) (d time.Time, start, end int, r
 			dd.Sub(today) <= maxPromiseDays*24*time.Hour {
 			byPay := false
 			rest := false
+			if !first && prevEnd == i && dayNumberAt(toks, i) {
+				// "sexta que vem, dia 27": the day of the month says which.
+				return dd, i, e, restated, true
+			}
+			if tokAt(toks, i-3) == "so" {
+				rest = true // "só vou conseguir dia 10"
+			}
 			for j := i - 1; j >= 0 && j >= i-2; j-- {
 				if payWord(toks[j]) {
 					byPay = true
@@ -903,9 +911,14 @@ func weakSignal(s signal) bool {
 func overtaken(toks []string, i int, p phrase) bool {
 	end := i + len(p.words)
 	if p.sig == sigOptOut && len(p.words) == 1 && p.words[0] == "sair" {
+		for j := i - 1; j >= 0 && j >= i-5 && toks[j] != breakToken; j-- {
+			if toks[j] == "quando" || toks[j] == "que" && tokAt(toks, j-1) == "assim" {
+				return true // "quando meu acerto da firma sair"
+			}
+		}
 		switch tokAt(toks, i-1) {
 		case "pagamento", "salario", "dinheiro", "terceiro", "beneficio", "ferias", "acerto", "rescisao",
-			"aposentadoria", "quando", "assim", "que", "pagar", "ele", "ela", "pix", "vale", "adiantamento", "fgts":
+			"aposentadoria", "quando", "assim", "que", "pagar", "ele", "ela", "pix", "vale", "adiantamento", "fgts", "eu":
 			return true // "quando sair meu décimo terceiro", "assim que o pagamento sair"
 		case "mandei", "digitei", "escrevi", "cliquei", "apertei", "coloquei":
 			return true // "mandei sair sem querer"
@@ -1359,7 +1372,7 @@ func moneySent(toks []string) int {
 func otherMethod(toks []string) bool {
 	for i, t := range toks {
 		switch t {
-		case "cartao", "credito", "debito", "loterica", "lotericas", "picpay", "cheque", "especie", "balcao", "crediario":
+		case "cartao", "credito", "debito", "loterica", "lotericas", "picpay", "cheque", "especie", "balcao":
 			if t == "debito" && tokAt(toks, i-1) != "no" && tokAt(toks, i-1) != "com" && tokAt(toks, i-1) != "de" {
 				continue // "meu débito" is the debt
 			}
@@ -1653,4 +1666,10 @@ func namedAway(toks []string) bool {
 		}
 	}
 	return false
+}
+
+// dayNumberAt reports "dia N" or "N/M" at toks[i].
+func dayNumberAt(toks []string, i int) bool {
+	t := tokAt(toks, i)
+	return t == "dia" || strings.IndexByte(t, '/') > 0 || isDigits(t)
 }

@@ -306,7 +306,7 @@ var phraseSpecs = []phraseSpec{
 		"nao me mande nada|me tirem da lista|me tirem|tirem meu numero|me removam|removam meu numero|me excluam|" +
 		"excluam meu numero|me exclua|me remova|me tire|me esquece|esquece meu numero|sai fora|some daqui|para de me mandar|" +
 		"para de mandar|me tira dessa lista|me tire da lista|me tire dessa lista|nao quero receber|nao quero receber mensagens|nao quero mensagens|nao me perturbe|nao me incomode|me deixa em paz|para de encher|nao me mandem"},
-	{sigAlreadyPaid, sigDrop, "print do pix|print do comprovante|o print|segue o print|esta ai o print|foto do comprovante|pagou pra mim|pagou para mim|pagaram pra mim|pagou semana passada|paguei semana passada|pagou ontem|pagou mes passado|paguei mes passado|foi por pix|foi pelo pix|foi no pix|foi via pix|foi por transferencia|foi no boleto|ja paguei|paguei|ja pago|ja foi pago|ja foi paga|foi pago|foi paga|esta pago|" +
+	{sigAlreadyPaid, sigDrop, "pagamento que eu fiz|dar baixa|dar baixa no pagamento|baixa no pagamento|nao deram baixa|nao baixou|print do pix|print do comprovante|o print|segue o print|esta ai o print|foto do comprovante|pagou pra mim|pagou para mim|pagaram pra mim|pagou semana passada|paguei semana passada|pagou ontem|pagou mes passado|paguei mes passado|foi por pix|foi pelo pix|foi no pix|foi via pix|foi por transferencia|foi no boleto|ja paguei|paguei|ja pago|ja foi pago|ja foi paga|foi pago|foi paga|esta pago|" +
 		"esta paga|ja esta pago|ja esta paga|ja quitei|quitei|ja transferi|transferi|ja fiz o pix|fiz o pix|" +
 		"ja fiz o pagamento|fiz o pagamento|ja efetuei|efetuei o pagamento|efetuei|depositei|ja depositei|" +
 		"comprovante|comprovantes|pagamento feito|pagamento realizado|pagamento efetuado|ja mandei o pix|" +
@@ -393,7 +393,7 @@ var phraseSpecs = []phraseSpec{
 		"pagamento a vista|valor a vista|pagar tudo agora|pagar tudo hoje|liquidacao|quitar a divida|" +
 		"quitar o acordo|quitar o parcelamento|tudo de vez|de vez|tudo junto|pagar de uma vez|pagar tudo junto"},
 	// "não tenho nem pra comer, quanto mais pagar": "let alone", no question.
-	{sigDrop, sigNone, "quanto mais|de uma vez nao da|de uma vez nao consigo|de uma vez nao tenho|tudo de uma vez nao|de uma vez so nao da|desculpa o horario|desculpe o horario|desculpa a hora|desculpe a hora|perdao pelo horario|desculpa pelo horario|nunca fiquei devendo|nunca fiquei devendo ninguem"},
+	{sigDrop, sigNone, "quanto mais|dizendo que nao devo|digo que nao devo|falando que nao devo|estou dizendo que nao devo|de uma vez nao da|de uma vez nao consigo|de uma vez nao tenho|tudo de uma vez nao|de uma vez so nao da|desculpa o horario|desculpe o horario|desculpa a hora|desculpe a hora|perdao pelo horario|desculpa pelo horario|nunca fiquei devendo|nunca fiquei devendo ninguem"},
 	// "à vista não dá": the cash offer refused, not asked for.
 	{sigDrop, sigNone, "a vista nao da|a vista nao consigo|a vista nao tenho|a vista nao posso|avista nao da|" +
 		"a vista nao|a vista fica dificil|a vista e dificil|a vista nao vai dar|a vista impossivel"},
@@ -442,15 +442,15 @@ var phraseSpecs = []phraseSpec{
 		"voces nao tem meu|voces ja tem|precisa disso|pra que voce precisa|por que voce precisa|porque voce precisa|" +
 		"para que voce precisa|precisa saber|prefiro nao informar|prefiro nao passar|prefiro nao dizer|prefiro nao falar|" +
 		"prefiro nao dar|nao quero informar|nao quero passar"},
-	{sigWhy, sigNone, "do que se trata|de que se trata|se trata de que|por que|porque|da onde|de onde|por qual motivo|qual o motivo|qual motivo|por que razao|" +
+	{sigWhy, sigNone, "alguem me explica|alguem explica|alguem pode me explicar|me explica|do que se trata|de que se trata|se trata de que|por que|porque|da onde|de onde|por qual motivo|qual o motivo|qual motivo|por que razao|" +
 		"com que finalidade|qual a necessidade|necessidade|que necessidade|como calcularam|como calcula|como e calculado|" +
 		"como foi calculado|pra que|para que|explica|explicar"},
 	{sigInterest, sigNone, "taxa|taxas|a mais|valor a mais|reais a mais|cobrando a mais|cobraram a mais|veio a mais|juros|juro|multa|multas|aumentou|aumento|mais caro|encargos|encargo|acrescimo|" +
 		"acrescimos|correcao|valor original|aumentou tanto|subiu|esta mais alto|mais alto|maior|valor maior|" +
 		"cresceu|dobrou|tao alto|tao caro|caro assim|esse valor todo"},
-	{sigWhyInterest, sigNone, "diferenca|que diferenca|essa diferenca|que taxa|taxa e essa|essa taxa|que taxa e essa|de onde veio esse valor|da onde veio esse valor|veio esse valor|de onde saiu|da onde saiu|saiu esse valor|por que esse valor|porque esse valor|" +
+	{sigWhyInterest, sigNone, "entender esse juros|entender os juros|entender essa multa|entender esse valor|entender o valor|diferenca|que diferenca|essa diferenca|que taxa|taxa e essa|essa taxa|que taxa e essa|de onde veio esse valor|da onde veio esse valor|veio esse valor|de onde saiu|da onde saiu|saiu esse valor|por que esse valor|porque esse valor|" +
 		"que juros|qual juros|que multa|qual multa|esses juros|essa multa|juros abusivo|juros abusivos"},
-	{sigNoInterest, sigNone, "sem juro|parcelamento sem juro|parcelamento sem juros|parcelar sem juros|parcela sem juros|ter acrescimo|ter juros|vai ter acrescimo|vai ter juros|vem com juros|tem multa|vai ter multa|cobra multa|sem juros|tem juros|vai ter juros|cobra juros|cobram juros|tirar os juros|" +
+	{sigNoInterest, sigNone, "sem multa|sem a multa|so o valor original|pagar o valor original|o valor original sem|sem juro|parcelamento sem juro|parcelamento sem juros|parcelar sem juros|parcela sem juros|ter acrescimo|ter juros|vai ter acrescimo|vai ter juros|vem com juros|tem multa|vai ter multa|cobra multa|sem juros|tem juros|vai ter juros|cobra juros|cobram juros|tirar os juros|" +
 		"tira os juros|tirar juros|isenta os juros|isentar os juros|juros zero|sem os juros|com juros|" +
 		"tem acrescimo|sem acrescimo|da pra tirar os juros|tirar a multa|tira a multa|quanto de juros|qual a taxa|" +
 		"taxa de juros|qual o juros|quantos por cento|juros de quanto|qual a porcentagem|quanto e o juros|" +
@@ -782,8 +782,11 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if hourMention(toks) || hits.has(sigHuman) && dayWord(toks) && !hits.any(sigPromise, sigPromiseCue) {
 		hits |= 1 << sigHours // "tem alguém aí depois das 18h?", "sábado tem alguém?"
 	}
-	if hits.has(sigRemaining) {
-		hits &^= 1 << sigAlreadyPaid // "já paguei 4 de 10, quanto falta?"
+	if hits.has(sigRemaining) || paidPart(toks) {
+		hits &^= 1 << sigAlreadyPaid // "já paguei 4 de 10, quanto falta?", "paguei as 3 primeiras"
+	}
+	if hits.has(sigBoleto) && requestsLink(toks) {
+		hits &^= 1 << sigDueDate // "o boleto venceu, manda outro atualizado"
 	}
 	if mentionsData(toks) && refusesToGive(toks) && !hasTok(toks, "errado") && !hasTok(toks, "sou") {
 		hits &^= 1 << sigWrongPerson // "não vou passar cpf pra número que eu nem conheço"
@@ -914,6 +917,9 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			vague = promiseCue || hits.has(sigHardship) && !hedged(toks) || !question && onlyDate(toks, cover[:], vs, ve) ||
 				!question && seeAbout(toks) // "semana que vem eu vejo isso": the engine asks which day
 		}
+	}
+	if dated && dstart >= 1 && toks[dstart-1] == "entre" {
+		dated, vague = false, true // "entre dia 10 e 15": no one day
 	}
 	if dated && dstart >= 2 && (toks[dstart-2] == "depois" || toks[dstart-2] == "apos" || toks[dstart-2] == "partir") {
 		// "depois do dia 5": after a day is no day; the engine asks.
@@ -1708,6 +1714,28 @@ func widowed(toks []string) bool {
 func hasGiveVerb(toks []string) bool {
 	for _, t := range toks {
 		if giveVerb(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// paidPart reports a payment of part said as such: "paguei as 3
+// primeiras", "paguei algumas parcelas", "paguei metade".
+func paidPart(toks []string) bool {
+	for i, t := range toks {
+		if t != "paguei" && t != "pagamos" && t != "pago" {
+			continue
+		}
+		k := i + 1
+		if a := tokAt(toks, k); a == "as" || a == "os" || a == "umas" || a == "uns" {
+			k++
+		}
+		if isDigits(tokAt(toks, k)) || cardinals[tokAt(toks, k)] > 0 {
+			k++
+		}
+		switch tokAt(toks, k) {
+		case "primeiras", "primeiros", "algumas", "parcelas", "metade", "parte", "prestacoes":
 			return true
 		}
 	}

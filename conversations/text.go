@@ -352,7 +352,7 @@ var abbreviations = map[string]string{
 	"golpi": "golpe", "reconheso": "reconheco", "conheso": "conheco", "sesta": "sexta",
 	"qrcode":  "qr code",
 	"brigadu": "obrigado", "brigadinho": "obrigado", "obrigadu": "obrigado", "buleto": "boleto",
-	"treis": "tres", "vlr": "valor", "finalzinho": "final", "fimzinho": "fim", "comecinho": "comeco", "tersa": "terca", "terssa": "terca", "sinco": "cinco", "cinku": "cinco", "seiz": "seis", "contato": "contato", "treys": "tres", "nd": "nada", "nda": "nada", "sabe": "sabe",
+	"treis": "tres", "duzentao": "duzentos", "trezentao": "trezentos", "quinhentao": "quinhentos", "cemzao": "cem", "saor": "sair", "siar": "sair", "sairr": "sair", "vlr": "valor", "finalzinho": "final", "fimzinho": "fim", "comecinho": "comeco", "tersa": "terca", "terssa": "terca", "sinco": "cinco", "cinku": "cinco", "seiz": "seis", "contato": "contato", "treys": "tres", "nd": "nada", "nda": "nada", "sabe": "sabe",
 }
 
 // commonWords are everyday words a typing-slip correction must leave alone

@@ -267,7 +267,24 @@ func fuzzyWord(tok []byte) (string, bool) {
 		return found, true
 	}
 	if n < fuzzySubstMin {
-		return "", false
+		// A shorter word takes one letter changed only for a key next to
+		// it on the keyboard ("boletp", "procom").
+		if n < 6 || relations[string(tok)] {
+			return "", false
+		}
+		for i := 0; i < n; i++ {
+			for _, c := range []byte(keyNeighbours[tok[i]]) {
+				d := append(buf[:0], tok...)
+				d[i] = c
+				if w, ok := fuzzyWords[string(d)]; ok {
+					if found != "" && found != w {
+						return "", false
+					}
+					found = w
+				}
+			}
+		}
+		return found, found != ""
 	}
 	// One letter changed, or two swapped: both lose a letter to the same form.
 	for i := 0; i < n; i++ {
@@ -1490,7 +1507,11 @@ func amountGrew(toks []string) bool {
 			}
 			for j := first + 1; j < i; j++ {
 				switch toks[j] {
-				case "agora", "hoje", "virou", "ficou", "esta", "ta", "veio", "vem", "cobrando":
+				case "virou", "pulou", "subiu", "foi":
+					if j == i-1 || tokAt(toks, j+1) == "pra" || tokAt(toks, j+1) == "para" || toks[j] == "virou" {
+						return true // "a dívida de 300 virou 540"
+					}
+				case "agora", "hoje", "ficou", "esta", "ta", "veio", "vem", "cobrando":
 					for k := max(0, first-3); k < first; k++ {
 						switch toks[k] {
 						case "era", "foi", "compra", "comprei", "custava", "custou", "devia", "original", "valor":
@@ -1673,3 +1694,29 @@ func dayNumberAt(toks []string, i int) bool {
 	t := tokAt(toks, i)
 	return t == "dia" || strings.IndexByte(t, '/') > 0 || isDigits(t)
 }
+
+// keyNeighbours are the letters next to each one on a phone's QWERTY
+// keyboard.
+var keyNeighbours = func() [256]string {
+	var k [256]string
+	rows := []string{"qwertyuiop", "asdfghjkl", "zxcvbnm"}
+	for r, row := range rows {
+		for i := 0; i < len(row); i++ {
+			var b []byte
+			if i > 0 {
+				b = append(b, row[i-1])
+			}
+			if i+1 < len(row) {
+				b = append(b, row[i+1])
+			}
+			if r > 0 && i < len(rows[r-1]) {
+				b = append(b, rows[r-1][i])
+			}
+			if r+1 < len(rows) && i < len(rows[r+1]) {
+				b = append(b, rows[r+1][i])
+			}
+			k[row[i]] = string(b)
+		}
+	}
+	return k
+}()

@@ -743,7 +743,8 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		// "quero pagar tudo": the cash offer, with its discount.
 		hits |= 1 << sigCash
 	}
-	if thirdParty(toks) && !(ownBusiness(toks) && !hits.has(sigThirdParty)) {
+	relative := thirdParty(toks) // "sou a irmã dela", "é minha irmã"
+	if relative && !(ownBusiness(toks) && !hits.has(sigThirdParty)) {
 		hits |= 1 << sigThirdParty
 	}
 	if hits.has(sigThirdParty) && hits.has(sigHardship) && widowed(toks) {
@@ -939,7 +940,9 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		return Intent{Kind: IntentWrongPerson}
 	case hits.has(sigOptOut):
 		return Intent{Kind: IntentOptOut}
-	case hits.has(sigWrongPerson):
+	case hits.has(sigWrongPerson) && !(relative && namesRelation(toks) && hits.has(sigThirdParty)):
+		// "não sou a Daiane, sou a irmã dela" is a relative who can pass
+		// a message on, not a stranger's number.
 		return Intent{Kind: IntentWrongPerson}
 	case hits.has(sigThirdParty):
 		return Intent{Kind: IntentThirdParty}
@@ -1736,6 +1739,17 @@ func paidPart(toks []string) bool {
 		}
 		switch tokAt(toks, k) {
 		case "primeiras", "primeiros", "algumas", "parcelas", "metade", "parte", "prestacoes":
+			return true
+		}
+	}
+	return false
+}
+
+// namesRelation reports a family or other tie named in the message ("irmã",
+// "mãe", "vizinho").
+func namesRelation(toks []string) bool {
+	for _, t := range toks {
+		if relations[t] {
 			return true
 		}
 	}

@@ -796,7 +796,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		hits &^= 1 << sigNoInterest
 		hits |= 1 << sigBalance // "quanto tá com juros e tudo?"
 	}
-	if hits.has(sigOptOut) && hits.has(sigAbuse) && insulted(toks, cover[:]) && stopOnlyNagging(toks, cover[:]) {
+	if hits.has(sigOptOut) && hits.has(sigAbuse) && insulted(toks, cover[:]) && onlyFrom(toks, cover[:], sigOptOut, "para", "parem", "pare", "de", "encher", "me") {
 		hits &^= 1 << sigOptOut // "para de encher o saco, seus urubus": anger first
 	}
 	if hits.has(sigWho) && selfIntro(toks) {
@@ -816,7 +816,7 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		hits &^= 1 << sigWrongPerson
 		hits |= 1 << sigIdentityWhy // "vou dar meu cpf pra quem nem conheço?"
 	}
-	if hits.has(sigHuman) && hits.has(sigAbuse) && humanOnlyFrom(toks, cover[:], "robo", "bot", "robozinho", "maquina") {
+	if hits.has(sigHuman) && hits.has(sigAbuse) && onlyFrom(toks, cover[:], sigHuman, "robo", "bot", "robozinho", "maquina") {
 		hits &^= 1 << sigHuman // "robô do caralho": anger, answered with a person offered
 	}
 	if namedAway(toks) {
@@ -825,10 +825,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if whenIncome(toks) {
 		hits |= 1 << sigPromise // "assim que o pagamento cair eu mando"
 	}
-	if hits.has(sigOptOut) && leaveAloneOnly(toks, cover[:]) && (hits.has(sigBoleto) || asksForCode(toks)) {
+	if hits.has(sigOptOut) && onlyFrom(toks, cover[:], sigOptOut, "me", "deixa", "deixe", "em", "paz") && (hits.has(sigBoleto) || asksForCode(toks)) {
 		hits &^= 1 << sigOptOut // "manda logo o boleto e me deixa em paz": the boleto
 	}
-	if hits.has(sigHuman) && asksForCode(toks) && humanOnlyFrom(toks, cover[:], "atendimento") {
+	if hits.has(sigHuman) && asksForCode(toks) && onlyFrom(toks, cover[:], sigHuman, "atendimento") {
 		hits &^= 1 << sigHuman // "que atendimento demorado, me passa a chave pix"
 	}
 	if newOwner(toks) {
@@ -927,10 +927,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		dated, vague = false, true
 	}
 	explicitPlan := countSays || budget > 0 || down > 0
-	if !explicitPlan && hits.has(sigInstallments) && asksForCode(toks) && onlyInstallmentNouns(toks, cover[:]) {
+	if !explicitPlan && hits.has(sigInstallments) && asksForCode(toks) && onlyFrom(toks, cover[:], sigInstallments, installmentNouns...) {
 		hits &^= 1 << sigInstallments // "manda o pix da parcela"
 	}
-	if !explicitPlan && hits.has(sigInstallments) && hits.has(sigBalance) && onlyInstallmentNouns(toks, cover[:]) &&
+	if !explicitPlan && hits.has(sigInstallments) && hits.has(sigBalance) && onlyFrom(toks, cover[:], sigInstallments, installmentNouns...) &&
 		(hasTok(toks, "quanto") || hasTok(toks, "qual")) {
 		hits &^= 1 << sigInstallments // "quanto é a parcela desse mês?"
 	}
@@ -1573,22 +1573,6 @@ func hasBoletoWord(toks []string) bool {
 	return false
 }
 
-// onlyInstallmentNouns reports that the installments keywords of a message
-// are only nouns ("a parcela", "as parcelas"), no wish to split.
-func onlyInstallmentNouns(toks []string, cover []signal) bool {
-	for i, t := range toks {
-		if cover[i] != sigInstallments {
-			continue
-		}
-		switch t {
-		case "parcela", "parcelas", "prestacao", "prestacoes", "acordo":
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // asksPossible reports a question of whether something can be done: "tem
 // como", "dá pra", "pode", "consigo", "rola".
 func asksPossible(toks []string) bool {
@@ -1637,22 +1621,6 @@ func insulted(toks []string, cover []signal) bool {
 		}
 	}
 	return false
-}
-
-// stopOnlyNagging reports that the opt-out words are only "para de
-// encher (o saco)".
-func stopOnlyNagging(toks []string, cover []signal) bool {
-	for i, t := range toks {
-		if cover[i] != sigOptOut {
-			continue
-		}
-		switch t {
-		case "para", "parem", "pare", "de", "encher", "me":
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // selfIntro reports the writer giving their name: "aqui quem fala é o
@@ -1755,3 +1723,6 @@ func namesRelation(toks []string) bool {
 	}
 	return false
 }
+
+// installmentNouns name installments without wishing for a plan.
+var installmentNouns = []string{"parcela", "parcelas", "prestacao", "prestacoes", "acordo"}

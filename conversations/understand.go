@@ -1619,32 +1619,6 @@ func whenIncome(toks []string) bool {
 	return false
 }
 
-// leaveAloneOnly reports that the only opt-out words of the message are
-// "me deixa em paz" and the like, said in passing.
-func leaveAloneOnly(toks []string, cover []signal) bool {
-	for i, t := range toks {
-		if cover[i] != sigOptOut {
-			continue
-		}
-		switch t {
-		case "me", "deixa", "deixe", "em", "paz":
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// humanOnlyFrom reports that every word giving sigHuman is one of words.
-func humanOnlyFrom(toks []string, cover []signal, words ...string) bool {
-	for i, t := range toks {
-		if cover[i] == sigHuman && !slices.Contains(words, t) {
-			return false
-		}
-	}
-	return true
-}
-
 // hundredsDigits reads three digits said as one number: "trezentos e
 // doze" → "312".
 func hundredsDigits(toks []string) (string, bool) {
@@ -1720,3 +1694,15 @@ var keyNeighbours = func() [256]string {
 	}
 	return k
 }()
+
+// onlyFrom reports that every word giving sig in the message is one of
+// words: "me deixa em paz" is the only opt-out, "parcela" the only
+// installments word, "robô" the only wish for a person.
+func onlyFrom(toks []string, cover []signal, sig signal, words ...string) bool {
+	for i, t := range toks {
+		if cover[i] == sig && !slices.Contains(words, t) {
+			return false
+		}
+	}
+	return true
+}

@@ -422,6 +422,16 @@ func dayAt(toks []string, i int, today time.Time, afterDia bool) (time.Time, int
 	}
 	// A month after the day?
 	j := next
+	if tokAt(toks, j) == "do" && isDigits(tokAt(toks, j+1)) && len(tokAt(toks, j+1)) <= 2 {
+		// "30 do 11": the month by its number
+		if m := atoi(toks[j+1]); m >= 1 && m <= 12 {
+			// Without "dia" before it, only a near day: "pagou 4 do 10"
+			// counts installments, not a day eleven months away.
+			if d := dayMonth(today, day, time.Month(m), 0); afterDia || !d.IsZero() && d.Sub(today) <= 90*24*time.Hour {
+				return d, j + 2
+			}
+		}
+	}
 	if tokAt(toks, j) == "de" {
 		j++
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/mdp/qrterminal/v3"
 	"go.mau.fi/whatsmeow/types/events"
 
@@ -46,17 +47,11 @@ func whatsappPair(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	store, _, closeDB, ok := openStore(ctx, stderr)
+	cl, pool, closeDB, ok := openWhatsApp(ctx, stderr)
 	if !ok {
 		return 1
 	}
 	defer closeDB()
-	pool := store.Pool()
-	cl, err := whatsapp.Open(ctx, postgres.WhatsmeowStore(pool), logger(io.Discard))
-	if err != nil {
-		fmt.Fprintf(stderr, "regua: %v\n", err)
-		return 1
-	}
 	defer cl.Disconnect()
 	jid, err := whatsapp.Pair(ctx, cl, *phone, func(ev whatsapp.PairEvent) {
 		switch ev.Event {
@@ -128,17 +123,11 @@ func whatsappStatus(ctx context.Context, stdout, stderr io.Writer) int {
 }
 
 func whatsappLogout(ctx context.Context, stderr io.Writer) int {
-	store, _, closeDB, ok := openStore(ctx, stderr)
+	cl, pool, closeDB, ok := openWhatsApp(ctx, stderr)
 	if !ok {
 		return 1
 	}
 	defer closeDB()
-	pool := store.Pool()
-	cl, err := whatsapp.Open(ctx, postgres.WhatsmeowStore(pool), logger(io.Discard))
-	if err != nil {
-		fmt.Fprintf(stderr, "regua: %v\n", err)
-		return 1
-	}
 	jid, ok := cl.Paired()
 	if !ok {
 		fmt.Fprintln(stderr, "No number is linked.")
@@ -176,4 +165,21 @@ func whatsappLogout(ctx context.Context, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "Unlinked +%s.\n", jid.User)
 	return 0
+}
+
+// openWhatsApp opens the database and the whatsmeow client on its device
+// store; closeDB closes the database (the caller disconnects the client).
+func openWhatsApp(ctx context.Context, stderr io.Writer) (cl *whatsapp.Meow, pool *pgxpool.Pool, closeDB func(), ok bool) {
+	store, _, closeDB, ok := openStore(ctx, stderr)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	pool = store.Pool()
+	cl, err := whatsapp.Open(ctx, postgres.WhatsmeowStore(pool), logger(io.Discard))
+	if err != nil {
+		closeDB()
+		fmt.Fprintf(stderr, "regua: %v\n", err)
+		return nil, nil, nil, false
+	}
+	return cl, pool, closeDB, true
 }

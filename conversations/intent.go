@@ -744,14 +744,15 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		hits |= 1 << sigCash
 	}
 	relative := thirdParty(toks) // "sou a irmã dela", "é minha irmã"
-	if relative && !(ownBusiness(toks) && !hits.has(sigThirdParty)) {
+	own, drops, income := ownBusiness(toks), dropsCharge(toks), whenIncome(toks)
+	if relative && !(own && !hits.has(sigThirdParty)) {
 		hits |= 1 << sigThirdParty
 	}
 	if hits.has(sigThirdParty) && hits.has(sigHardship) && widowed(toks) {
 		// "meu marido faleceu e tô sem renda": the writer's own loss.
 		hits &^= 1 << sigThirdParty
 	}
-	if hits.has(sigThirdParty) && ownBusiness(toks) && !hasTok(toks, "dela") && !hasTok(toks, "dele") &&
+	if hits.has(sigThirdParty) && own && !hasTok(toks, "dela") && !hasTok(toks, "dele") &&
 		!hasTok(toks, "ela") && !hasTok(toks, "ele") {
 		// "meu marido faleceu e minhas contas estão atrasadas": the
 		// debtor speaking of their own life.
@@ -773,9 +774,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 			hits |= 1 << sigPayMethods // "não tenho pix"
 		}
 	}
-	if dropsCharge(toks) {
-		hits &^= 1 << sigWhyInterest
-		hits |= 1 << sigNoInterest // "tem como tirar esses juros?"
+	if drops {
+		// "tem como tirar esses juros?", "congelar os juros enquanto tô doente"
+		hits &^= 1<<sigWhyInterest | 1<<sigHardship
+		hits |= 1 << sigNoInterest
 	}
 	if amountGrew(toks) || hits.has(sigWhy) && !mentionsData(toks) && whyValue(toks) {
 		hits |= 1 << sigWhyInterest // "era 300 e agora tá 480", "por que esse valor?"
@@ -789,9 +791,6 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if hits.has(sigBoleto) && requestsLink(toks) {
 		hits &^= 1 << sigDueDate // "o boleto venceu, manda outro atualizado"
 	}
-	if mentionsData(toks) && refusesToGive(toks) && !hasTok(toks, "errado") && !hasTok(toks, "sou") {
-		hits &^= 1 << sigWrongPerson // "não vou passar cpf pra número que eu nem conheço"
-	}
 	if hits.has(sigNoInterest) && quantoWithInterest(toks) {
 		hits &^= 1 << sigNoInterest
 		hits |= 1 << sigBalance // "quanto tá com juros e tudo?"
@@ -802,19 +801,15 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if hits.has(sigWho) && selfIntro(toks) {
 		hits &^= 1 << sigWho // "aqui quem fala é o Sérgio"
 	}
-	if dropsCharge(toks) {
-		hits &^= 1 << sigHardship // "congelar os juros enquanto tô doente"
-	}
-	if whenIncome(toks) {
-		hits &^= 1 << sigHardship // "assim que o seguro-desemprego cair eu pago"
-	}
 	if hits.has(sigWrongPerson) && (seqIn(toks, "era", "pro") || seqIn(toks, "era", "pra") || seqIn(toks, "era", "para")) &&
 		!hasTok(toks, "numero") {
 		hits &^= 1 << sigWrongPerson // "foi mal, mensagem errada, era pro meu parceiro"
 	}
 	if mentionsData(toks) && hasGiveVerb(toks) && hits.has(sigWrongPerson) && !hasTok(toks, "errado") && !hasTok(toks, "sou") {
+		// "não vou passar cpf pra número que eu nem conheço", "vou dar meu
+		// cpf pra quem nem conheço?": the document refused, not a wrong number
 		hits &^= 1 << sigWrongPerson
-		hits |= 1 << sigIdentityWhy // "vou dar meu cpf pra quem nem conheço?"
+		hits |= 1 << sigIdentityWhy
 	}
 	if hits.has(sigHuman) && hits.has(sigAbuse) && onlyFrom(toks, cover[:], sigHuman, "robo", "bot", "robozinho", "maquina") {
 		hits &^= 1 << sigHuman // "robô do caralho": anger, answered with a person offered
@@ -822,8 +817,10 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if namedAway(toks) {
 		hits |= 1 << sigThirdParty
 	}
-	if whenIncome(toks) {
-		hits |= 1 << sigPromise // "assim que o pagamento cair eu mando"
+	if income {
+		// "assim que o pagamento cair eu mando", even from someone out of work
+		hits &^= 1 << sigHardship
+		hits |= 1 << sigPromise
 	}
 	if hits.has(sigOptOut) && onlyFrom(toks, cover[:], sigOptOut, "me", "deixa", "deixe", "em", "paz") && (hits.has(sigBoleto) || asksForCode(toks)) {
 		hits &^= 1 << sigOptOut // "manda logo o boleto e me deixa em paz": the boleto
@@ -882,15 +879,11 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 	if dated && dstart > 0 && sinceWord(toks[dstart-1]) {
 		dated = false // "desempregado desde setembro": a past start, no promise
 	}
-	if dated && hits.has(sigAlreadyPaid) && date.After(today) && futurePaid(toks) {
-		hits &^= 1 << sigAlreadyPaid // "sexta tá pago"
+	if dated && hits.has(sigAlreadyPaid) && futurePaid(toks, date, today) {
+		hits &^= 1 << sigAlreadyPaid // "sexta tá pago", "hoje de noite já pago a primeira"
 		hits |= 1 << sigPromiseCue
 	}
-	if dated && hits.has(sigAlreadyPaid) && !date.Before(today) && seqIn(toks, "ja", "pago") {
-		hits &^= 1 << sigAlreadyPaid // "hoje de noite já pago a primeira"
-		hits |= 1 << sigPromiseCue
-	}
-	if dated && dropsCharge(toks) && asksPossible(toks) {
+	if dated && drops && asksPossible(toks) {
 		dated = false // "tem como tirar os juros se eu pagar até sexta?"
 	}
 	if dated && hits.any(sigHours, sigDueDate) && !hits.any(sigPromise, sigPromiseCue) {

@@ -1460,13 +1460,21 @@ func asksForCode(toks []string) bool {
 	return false
 }
 
-// futurePaid reports "tá pago" said of a day to come: "sexta tá pago" is
-// a promise, not a payment made.
-func futurePaid(toks []string) bool {
+// futurePaid reports payment words said of a day to come: "sexta tá
+// pago" (after today) and "hoje à noite já pago" (today or later) are
+// promises, not payments made.
+func futurePaid(toks []string, day, today time.Time) bool {
 	for i := 0; i+1 < len(toks); i++ {
-		if (toks[i] == "esta" || toks[i] == "fica") && (toks[i+1] == "pago" || toks[i+1] == "paga") &&
-			tokAt(toks, i-1) != "ja" {
-			return true
+		switch {
+		case (toks[i] == "esta" || toks[i] == "fica") && (toks[i+1] == "pago" || toks[i+1] == "paga") &&
+			tokAt(toks, i-1) != "ja":
+			if day.After(today) {
+				return true
+			}
+		case toks[i] == "ja" && toks[i+1] == "pago":
+			if !day.Before(today) {
+				return true
+			}
 		}
 	}
 	return false

@@ -744,7 +744,8 @@ func recognizeTokens(toks []string, today time.Time) Intent {
 		hits |= 1 << sigCash
 	}
 	relative := thirdParty(toks) // "sou a irmã dela", "é minha irmã"
-	own, drops, income := ownBusiness(toks), dropsCharge(toks), whenIncome(toks)
+	own := (relative || hits.has(sigThirdParty)) && ownBusiness(toks)
+	drops, income := dropsCharge(toks), whenIncome(toks)
 	if relative && !(own && !hits.has(sigThirdParty)) {
 		hits |= 1 << sigThirdParty
 	}
